@@ -1,0 +1,97 @@
+"""The claim list's filters: the same FilterSet serves the page, the CSV export and the command."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+
+from claims.models import Claim, ClaimQuerySet, Verdict
+from claims.seed import CLEANUP_TAGS
+from sources.models import Document, Reliability
+
+BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Text contains")
+    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, empty_label="Any verdict")
+    document = django_filters.ModelChoiceFilter(
+        queryset=Document.objects.all(), to_field_name="name", empty_label="Any document"
+    )
+    source = django_filters.CharFilter(method="filter_source", label="Cites footnote")
+    reliability = django_filters.ChoiceFilter(
+        choices=Reliability.choices,
+        method="filter_reliability",
+        label="Cites a source rated",
+        empty_label="Any rating",
+    )
+    reviewer = django_filters.ModelChoiceFilter(
+        field_name="last_decision__actor",
+        to_field_name="username",
+        queryset=get_user_model().objects.filter(decisions__isnull=False).distinct(),
+        label="Last decided by",
+        empty_label="Anyone",
+    )
+    tag = django_filters.ChoiceFilter(
+        choices=[(tag, tag) for tag in CLEANUP_TAGS],
+        method="filter_tag",
+        label="Cleanup tag",
+        empty_label="Any tag",
+    )
+    attribution = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_attribution",
+        label="Needs attribution check",
+        empty_label="Either",
+    )
+    unsourced = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_unsourced", label="Unsourced", empty_label="Either"
+    )
+    locked = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_locked", label="Locked", empty_label="Either"
+    )
+    withdrawn = django_filters.ChoiceFilter(
+        choices=[("false", "Live claims"), ("true", "Withdrawn only"), ("any", "Both")],
+        method="filter_withdrawn",
+        label="Withdrawn",
+        empty_label="Live claims",
+    )
+    decided = django_filters.DateFromToRangeFilter(
+        field_name="last_decision__at", label="Last decided between"
+    )
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: ClaimQuerySet) -> ClaimQuerySet:
+        # Withdrawn claims stay out of every list unless asked for.
+        if not self.form.cleaned_data.get("withdrawn"):
+            queryset = queryset.live()
+        return super().filter_queryset(queryset)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(text__icontains=value.strip())
+
+    def filter_source(self, queryset, name, value):
+        return queryset.citing_label(value.strip().strip("[]"))
+
+    def filter_reliability(self, queryset, name, value):
+        return queryset.citing_reliability(value)
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.with_tag(value)
+
+    def filter_attribution(self, queryset, name, value):
+        return queryset.attribution_pending(value == "true")
+
+    def filter_unsourced(self, queryset, name, value):
+        return queryset.unsourced(value == "true")
+
+    def filter_locked(self, queryset, name, value):
+        return queryset.filter(locked=value == "true")
+
+    def filter_withdrawn(self, queryset, name, value):
+        if value == "true":
+            return queryset.filter(withdrawn_at__isnull=False)
+        if value == "false":
+            return queryset.live()
+        return queryset

@@ -1,0 +1,65 @@
+"""manage.py import_seeds PATH…: import seed documents (files, or folders of .txt files)."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.seed import SeedError
+from claims.services import document_import
+
+PROGRESS_EVERY = 10_000  # claims; shorter files print no progress
+
+
+class Command(BaseCommand):
+    help = "Import seed documents: one claim per line, linked to its footnote sources."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", help="seed files, or folders of .txt seed files")
+
+    def handle(self, *args, paths: list[str], **options) -> None:
+        files, failed = [], []
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
+                if not found:
+                    self._fail(failed, raw, f"{raw}: no .txt seed files in this folder")
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            else:
+                self._fail(failed, raw, f"{raw}: no such file or folder")
+
+        imported = 0
+        for path in files:
+            try:
+                data = path.read_bytes()
+                report = document_import(
+                    name=path.name, data=data, progress=self._progress(path.name)
+                )
+            except SeedError as exc:
+                self._fail(failed, str(path), exc.message_for(str(path)))
+                continue
+            except OSError as exc:
+                self._fail(failed, str(path), f"{path}: cannot read ({exc.strerror})")
+                continue
+            imported += 1
+            self.stdout.write(report.summary())
+
+        if failed:
+            raise CommandError(
+                f"{imported} of {imported + len(failed)} imported; failed: {', '.join(failed)}"
+            )
+        self.stdout.write(self.style.SUCCESS(f"{imported} file(s) imported"))
+
+    def _fail(self, failed: list[str], name: str, message: str) -> None:
+        failed.append(name)
+        self.stderr.write(f"error: {message}")
+
+    def _progress(self, name: str):
+        def report(stage: str, done: int, total: int) -> None:
+            if total >= PROGRESS_EVERY and (done % PROGRESS_EVERY < 2000 or done == total):
+                sys.stderr.write(f"{name}: {stage} {done:,}/{total:,}\n")
+
+        return report

@@ -1,0 +1,285 @@
+"""Claims (one sentence of a seed), their citations, and the reviewers' decisions."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from sources.models import Document, Source
+from workbench.models import TimeStampedModel
+
+
+class Verdict(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    CORROBORATED = "corroborated", "Corroborated"
+    DISPUTED = "disputed", "Disputed"
+    REFUTED = "refuted", "Refuted"
+
+
+class Stance(models.TextChoices):
+    """What one source says of the claim that cites it."""
+
+    SUPPORTS = "supports", "Supports"
+    DISPUTES = "disputes", "Disputes"
+    REFUTES = "refutes", "Refutes"
+    NOT_IN_SOURCE = "not_in_source", "Not in source"
+    UNAVAILABLE = "unavailable", "Source unavailable"
+
+
+class Position(models.TextChoices):
+    LEADING = "leading", "Leading (start of the line)"
+    INLINE = "inline", "Inline"
+    TRAILING = "trailing", "Trailing"
+
+
+class Attribution(models.TextChoices):
+    AS_PRINTED = "as_printed", "As printed"
+    CONFIRMED = "confirmed", "Confirmed"
+    MOVED = "moved", "Moved"
+    DETACHED = "detached", "Detached"
+
+
+def tag_q(tag: str) -> Q:
+    """Return a filter for claims carrying the cleanup tag `tag` (tags are `;`-joined)."""
+    return (
+        Q(tags=tag)
+        | Q(tags__startswith=f"{tag};")
+        | Q(tags__endswith=f";{tag}")
+        | Q(tags__contains=f";{tag};")
+    )
+
+
+def _pending_citation() -> Exists:
+    return Exists(Citation.objects.pending().filter(claim=OuterRef("pk")))
+
+
+def _any_citation() -> Exists:
+    return Exists(Citation.objects.filter(claim=OuterRef("pk")))
+
+
+class ClaimQuerySet(models.QuerySet):
+    def live(self) -> "ClaimQuerySet":
+        """Claims still in their document (not withdrawn by a re-import)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def reviewed(self) -> "ClaimQuerySet":
+        return self.exclude(verdict=Verdict.UNREVIEWED)
+
+    def attribution_pending(self, pending: bool = True) -> "ClaimQuerySet":
+        """Claims with a leading citation nobody has confirmed, moved or detached yet."""
+        return self.filter(_pending_citation() if pending else ~_pending_citation())
+
+    def needs_review(self) -> "ClaimQuerySet":
+        """What the review queue serves: unreviewed or awaiting an attribution check."""
+        return (
+            self.live()
+            .filter(locked=False)
+            .filter(Q(verdict=Verdict.UNREVIEWED) | _pending_citation())
+        )
+
+    def unsourced(self, unsourced: bool = True) -> "ClaimQuerySet":
+        return self.filter(~_any_citation() if unsourced else _any_citation())
+
+    def with_tag(self, tag: str) -> "ClaimQuerySet":
+        return self.filter(tag_q(tag))
+
+    def citing_label(self, label: str) -> "ClaimQuerySet":
+        return self.filter(
+            Exists(Citation.objects.filter(claim=OuterRef("pk"), source__label=label))
+        )
+
+    def citing_reliability(self, reliability: str) -> "ClaimQuerySet":
+        return self.filter(
+            Exists(Citation.objects.filter(claim=OuterRef("pk"), source__reliability=reliability))
+        )
+
+
+class Claim(TimeStampedModel):
+    """One sentence of a seed document, as a reviewer decides on it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
+    line = models.PositiveIntegerField(help_text="Physical line in the seed, 1-based.")
+    text = models.TextField(help_text="The sentence without its markers, tags and notes.")
+    raw = models.TextField(help_text="The seed's line, verbatim.")
+    fingerprint = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the line and the markers-only lines after it: a re-import keeps "
+        "the claim while this is unchanged.",
+    )
+    tags = models.TextField(
+        blank=True, help_text='Cleanup tags, ";"-joined, e.g. "citation needed".'
+    )
+    notes = models.CharField(max_length=200, blank=True, help_text='Lettered notes, "a;b".')
+    verdict = models.CharField(
+        max_length=16,
+        choices=Verdict.choices,
+        default=Verdict.UNREVIEWED,
+        help_text="The verdict of the latest decision (kept in step by claim_decide).",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every change, so a stale review form is refused."
+    )
+    last_decision = models.ForeignKey(
+        "Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    locked = models.BooleanField(default=False, help_text="Locked claims refuse decisions.")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a re-import no longer found the line."
+    )
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document_id", "line", "id"]
+        permissions = [("lock_claim", "Can lock and reopen claims")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "line"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="claim_unique_live_line",
+            ),
+            models.CheckConstraint(condition=Q(line__gte=1), name="claim_line_positive"),
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="claim_verdict_valid"
+            ),
+        ]
+        indexes = [
+            # The default claim list order and its keyset pagination.
+            models.Index(fields=["document", "line", "id"], name="claim_document_line"),
+            # The verdict filter and the counts per verdict.
+            models.Index(fields=["verdict", "document"], name="claim_verdict"),
+            # Sorting by last decision.
+            models.Index(fields=["last_decision", "id"], name="claim_last_decision"),
+            models.Index(fields=["fingerprint"], name="claim_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        short = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.document.name}:{self.line} {short}" if self.document_id else short
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split(";") if self.tags else []
+
+    @property
+    def note_list(self) -> list[str]:
+        return self.notes.split(";") if self.notes else []
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class CitationQuerySet(models.QuerySet):
+    def pending(self) -> "CitationQuerySet":
+        """Leading citations still awaiting an attribution check."""
+        return self.filter(position=Position.LEADING, attribution=Attribution.AS_PRINTED)
+
+    def attached(self) -> "CitationQuerySet":
+        return self.exclude(attribution=Attribution.DETACHED)
+
+
+class Citation(models.Model):
+    """One footnote marker: the claim it is attached to and the source it names."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.RESTRICT, related_name="citations")
+    position = models.CharField(max_length=8, choices=Position.choices)
+    order = models.PositiveSmallIntegerField(help_text="0-based order within the claim.")
+    attribution = models.CharField(
+        max_length=12,
+        choices=Attribution.choices,
+        default=Attribution.AS_PRINTED,
+        help_text="Leading markers closed the previous sentence in the original article: "
+        "confirm that they belong here, move them, or detach them.",
+    )
+    assessment = models.ForeignKey(
+        "Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The latest assessment of this citation (kept in step by claim_decide).",
+    )
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "order"], name="citation_unique_order"),
+        ]
+        indexes = [
+            # The attribution-check filter and the review queue.
+            models.Index(
+                fields=["claim"],
+                condition=Q(position="leading", attribution="as_printed"),
+                name="citation_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.source.label}] on claim {self.claim_id}"
+
+    @property
+    def label(self) -> str:
+        return self.source.label
+
+
+class Decision(models.Model):
+    """A reviewer's verdict on a claim. Append-only: triggers refuse UPDATE and DELETE."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="decisions")
+    verdict_from = models.CharField(max_length=16, choices=Verdict.choices)
+    verdict_to = models.CharField(max_length=16, choices=Verdict.choices)
+    suggested = models.CharField(
+        max_length=16,
+        choices=Verdict.choices,
+        blank=True,
+        help_text="The verdict the assessments suggested when the reviewer decided.",
+    )
+    rationale = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence URL", max_length=2000, blank=True)
+    evidence_quote = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    claim_version = models.PositiveIntegerField(help_text="The claim's version it produced.")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # A claim's history, newest first.
+            models.Index(fields=["claim", "-id"], name="decision_claim"),
+            # "My recent decisions" on the dashboard and the reviewer filter.
+            models.Index(fields=["actor", "-id"], name="decision_actor"),
+            # "Decided between" and the admin's date hierarchy.
+            models.Index(fields=["at"], name="decision_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id}: {self.verdict_from} → {self.verdict_to}"
+
+
+class Assessment(models.Model):
+    """What one cited source says of its claim, recorded with a decision. Append-only."""
+
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="assessments")
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="assessments", null=True, blank=True
+    )
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    quote = models.TextField(blank=True, help_text="The passage of the source, verbatim.")
+    page = models.CharField(max_length=50, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["citation", "-id"], name="assessment_citation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()} (citation {self.citation_id})"

@@ -1,0 +1,63 @@
+"""The suggested verdict: the one rule that turns source assessments into a suggestion.
+
+    any source refutes, none supports          -> refuted
+    a source refutes and another supports      -> disputed
+    any source disputes (and none refutes)     -> disputed
+    a source rated above "generally unreliable"
+      supports, and none refutes or disputes   -> corroborated
+    only unreliable/deprecated sources support -> no suggestion (they never corroborate alone)
+    no source says anything                    -> no suggestion
+
+"Not in source" and "source unavailable" say nothing about the claim; they count as silence.
+Unrated sources count as above "generally unreliable": a rating only ever takes weight away.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from claims.models import Stance, Verdict
+from sources.models import UNRELIABLE
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    verdict: str | None  # a Verdict value, or None when the sources say nothing usable
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return Verdict(self.verdict).label if self.verdict else "No suggestion"
+
+
+def suggest_verdict(assessments: Iterable[tuple[str, str]]) -> Suggestion:
+    """Return the suggestion for a claim from its (stance, source reliability) pairs."""
+    pairs = list(assessments)
+    supports = [rel for stance, rel in pairs if stance == Stance.SUPPORTS]
+    credible_supports = [rel for rel in supports if rel not in UNRELIABLE]
+    refutes = sum(1 for stance, _ in pairs if stance == Stance.REFUTES)
+    disputes = sum(1 for stance, _ in pairs if stance == Stance.DISPUTES)
+
+    if refutes and not supports:
+        return Suggestion(Verdict.REFUTED, f"{_n(refutes)} refute it and none supports it")
+    if refutes and supports:
+        return Suggestion(
+            Verdict.DISPUTED, f"{_n(len(supports))} support it but {_n(refutes)} refute it"
+        )
+    if disputes:
+        return Suggestion(Verdict.DISPUTED, f"{_n(disputes)} dispute it")
+    if credible_supports:
+        return Suggestion(
+            Verdict.CORROBORATED,
+            f"{_n(len(credible_supports))} not rated unreliable support it and none refutes it",
+        )
+    if supports:
+        return Suggestion(
+            None,
+            "only generally unreliable or deprecated sources support it, and they never "
+            "corroborate on their own",
+        )
+    return Suggestion(None, "no source has been assessed as saying anything about it")
+
+
+def _n(count: int) -> str:
+    return "1 source" if count == 1 else f"{count} sources"

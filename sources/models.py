@@ -1,0 +1,100 @@
+"""Seed documents and the sources behind their footnotes."""
+
+from django.db import models
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from workbench.models import TimeStampedModel
+
+
+class Reliability(models.TextChoices):
+    """The scale of Wikipedia's perennial-sources list."""
+
+    UNRATED = "unrated", "Unrated"
+    GENERALLY_RELIABLE = "generally_reliable", "Generally reliable"
+    NO_CONSENSUS = "no_consensus", "No consensus"
+    GENERALLY_UNRELIABLE = "generally_unreliable", "Generally unreliable"
+    DEPRECATED = "deprecated", "Deprecated"
+
+    @classmethod
+    def parse(cls, text: str) -> "Reliability":
+        """Return the rating named by its value or label, in any case ("No consensus")."""
+        wanted = " ".join(text.replace("_", " ").replace("-", " ").split()).lower()
+        for choice in cls:
+            if wanted in (choice.value.replace("_", " "), choice.label.lower()):
+                return choice
+        names = ", ".join(c.value for c in cls)
+        raise ValueError(f"unknown reliability {text!r} (expected one of: {names})")
+
+
+#: Ratings that never corroborate a claim on their own.
+UNRELIABLE = frozenset({Reliability.GENERALLY_UNRELIABLE, Reliability.DEPRECATED})
+
+
+class Document(TimeStampedModel):
+    """One imported seed file: its sentences become claims, its footnotes sources."""
+
+    name = models.CharField(max_length=255, unique=True, help_text="The seed's file name.")
+    title = models.CharField(max_length=500, blank=True)
+    origin_url = models.URLField("origin URL", max_length=2000, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="Of the file last imported.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    line_count = models.PositiveIntegerField(default=0, help_text="Physical lines in the file.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(TimeStampedModel):
+    """The work behind one footnote label of one document ([110] cited twice is one source)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sources")
+    label = models.CharField(max_length=20, help_text="The footnote number as printed, e.g. 19.")
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=2000, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    reliability = models.CharField(
+        max_length=24,
+        choices=Reliability.choices,
+        default=Reliability.UNRATED,
+        help_text="Generally unreliable and deprecated sources never corroborate on their own.",
+    )
+
+    #: The fields `source_update` may change (and the admin and the import may set).
+    EDITABLE_FIELDS = (
+        "title",
+        "url",
+        "publisher",
+        "author",
+        "published_on",
+        "accessed_on",
+        "archive_url",
+        "reliability",
+    )
+
+    class Meta:
+        # Numeric order of digit labels: "9" before "10".
+        ordering = ["document", Length("label"), "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "label"], name="source_unique_label"),
+        ]
+        indexes = [
+            # The claims filter "cites source label 19" across documents.
+            models.Index(fields=["label"], name="source_label"),
+            # The sources register filtered by reliability.
+            models.Index(fields=["reliability"], name="source_reliability"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.label}] {self.title}" if self.title else f"[{self.label}] ({self.document})"
+
+    @property
+    def is_unreliable(self) -> bool:
+        return self.reliability in UNRELIABLE

@@ -1,0 +1,79 @@
+"""Shared fixtures: the personas, the imported seed, and the SQLite flush hook."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims.services import document_import
+from tests.factories import UserFactory
+from workbench.roles import EDITORS, REVIEWERS, VIEWERS
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_cd3426a0e815e9f2.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_may_delete_history():
+    """Let the test harness empty append-only tables between transactional tests on SQLite.
+
+    Django flushes SQLite with DELETE, which the append-only triggers refuse. Only here, on the
+    harness's own connection and only while it flushes, does `workbench_purge_allowed()` answer
+    1 (see workbench/db.py); tests/test_append_only.py proves application code never can.
+    """
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        raw = self.connection.connection
+        raw.create_function("workbench_purge_allowed", 0, lambda: 1)
+        try:
+            return original(self, sql_list)
+        finally:
+            raw.create_function("workbench_purge_allowed", 0, lambda: 0)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _member(username: str, group: str):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    """An editor: reviews, edits sources, locks and reopens claims."""
+    return _member("alice", EDITORS)
+
+
+@pytest.fixture
+def bob(db):
+    """A reviewer."""
+    return _member("bob", REVIEWERS)
+
+
+@pytest.fixture
+def charlie(db):
+    """A viewer: reads everything, changes nothing."""
+    return _member("charlie", VIEWERS)
+
+
+@pytest.fixture
+def seed_bytes() -> bytes:
+    return SEED.read_bytes()
+
+
+@pytest.fixture
+def seed(db, seed_bytes):
+    """The first seed document, imported."""
+    return document_import(name=SEED.name, data=seed_bytes).document
