@@ -5,17 +5,29 @@ Views, admin actions and management commands call them; nothing else writes thes
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
-from claims.models import Citation, Claim
+from claims.models import (
+    Assessment,
+    Attribution,
+    Citation,
+    Claim,
+    Decision,
+    Stance,
+    Verdict,
+)
 from claims.seed import ParsedClaim, parse_seed
+from claims.verdicts import Suggestion, suggest_verdict
 from sources.models import Document, Source
 from workbench.audit import audit_log
+from workbench.models import AuditEvent
 
 BATCH = 2000
 
@@ -201,3 +213,386 @@ def _apply(
     report.added = total
     live_citations = Citation.objects.filter(claim__document=document, claim__withdrawn_at=None)
     report.attribution_checks = live_citations.pending().count()
+
+
+# --- Review workflow -----------------------------------------------------------------------
+
+
+class StaleVersion(Exception):
+    """The claim changed after the reviewer opened it; says who changed it, when and how."""
+
+    def __init__(self, claim: Claim, seen_version: int) -> None:
+        self.claim = claim
+        self.seen_version = seen_version
+        self.event = (
+            AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
+            .select_related("actor")
+            .order_by("-id")
+            .first()
+        )
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        what = "changed this claim"
+        who, when = "someone", ""
+        if self.event is not None:
+            who = self.event.actor.get_username() if self.event.actor else "the system"
+            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
+            what = describe_event(self.event)
+        return (
+            f"{who} {what}{when}, after you opened it (you saw version {self.seen_version}; "
+            f"it is now at version {self.claim.version}). Look again, then decide."
+        )
+
+
+def describe_event(event: AuditEvent) -> str:
+    """Return a short account of an event about a claim, as a sentence after the actor."""
+    after = event.after or {}
+    if event.action == "claim.decide":
+        return f"marked this claim {after.get('verdict', '?')}"
+    return {
+        "claim.lock": "locked this claim",
+        "claim.reopen": "reopened this claim",
+        "claim.withdraw": "withdrew this claim",
+        "citation.confirm": f"confirmed footnote [{after.get('label', '?')}]",
+        "citation.move": f"moved footnote [{after.get('label', '?')}] away",
+        "citation.receive": f"moved footnote [{after.get('label', '?')}] here",
+        "citation.detach": f"detached footnote [{after.get('label', '?')}]",
+    }.get(event.action, event.action)
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """What a reviewer says one cited source says of the claim."""
+
+    stance: str
+    quote: str = ""
+    page: str = ""
+
+
+def _require(actor, permission: str, doing: str) -> None:
+    if actor is None or not actor.is_active or not actor.has_perm(permission):
+        raise PermissionDenied(f"You may not {doing}.")
+
+
+def _refuse_if_closed(claim: Claim) -> None:
+    if claim.locked:
+        raise ValidationError(
+            f"Claim {claim.pk} is locked: an editor must reopen it first.", code="locked"
+        )
+    if claim.withdrawn_at is not None:
+        raise ValidationError(
+            f"Claim {claim.pk} was withdrawn: its line is no longer in the document.",
+            code="withdrawn",
+        )
+
+
+def _bump(claim: Claim, seen_version: int | None = None, **changes) -> Claim:
+    """Bump the claim's version in one UPDATE, checking the version the actor saw if given."""
+    rows = Claim.objects.filter(pk=claim.pk, locked=False, withdrawn_at__isnull=True)
+    if seen_version is not None:
+        rows = rows.filter(version=seen_version)
+    if not rows.update(version=F("version") + 1, updated_at=timezone.now(), **changes):
+        current = Claim.objects.get(pk=claim.pk)
+        _refuse_if_closed(current)
+        raise StaleVersion(current, seen_version if seen_version is not None else claim.version)
+    claim.refresh_from_db()
+    return claim
+
+
+def rationale_required(*, verdict: str, current: str, suggestion: Suggestion) -> str:
+    """Return why a rationale is required for this decision, or "" if it is not."""
+    if verdict in (Verdict.DISPUTED, Verdict.REFUTED):
+        return f"A rationale is required to mark a claim {verdict}."
+    if current != Verdict.UNREVIEWED and verdict != current:
+        return f"A rationale is required to change the verdict from {current}."
+    if verdict != (suggestion.verdict or Verdict.UNREVIEWED) and verdict != Verdict.UNREVIEWED:
+        return (
+            f"A rationale is required when the verdict differs from the suggestion "
+            f"({suggestion.label.lower()})."
+        )
+    return ""
+
+
+def claim_suggestion(claim: Claim, changes: Mapping[int, AssessmentInput] | None = None):
+    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments."""
+    citations = list(
+        claim.citations.attached().select_related("source", "assessment").order_by("order")
+    )
+    changes = changes or {}
+    pairs = []
+    for citation in citations:
+        if citation.pk in changes:
+            stance = changes[citation.pk].stance
+        else:
+            stance = citation.assessment.stance if citation.assessment else ""
+        pairs.append((stance, citation.source.reliability))
+    return citations, suggest_verdict(pairs)
+
+
+def claim_decide(
+    *,
+    claim: Claim,
+    actor,
+    verdict: str,
+    version: int,
+    rationale: str = "",
+    evidence_url: str = "",
+    evidence_quote: str = "",
+    assessments: Mapping[int, AssessmentInput] | None = None,
+) -> Decision:
+    """Record a reviewer's verdict on `claim`, with their assessments of its sources.
+
+    `version` is the claim version the reviewer saw: if the claim changed since, StaleVersion
+    says who changed it and nothing is stored. Raises ValidationError (nothing stored) for a
+    missing rationale, an unknown verdict or stance, a citation of another claim, or a locked
+    claim; PermissionDenied for a user without the Reviewers' permission.
+    """
+    _require(actor, "claims.add_decision", "record decisions")
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": f"Unknown verdict {verdict!r}."})
+    assessments = dict(assessments or {})
+    for item in assessments.values():
+        if item.stance not in Stance.values:
+            raise ValidationError({"assessments": f"Unknown stance {item.stance!r}."})
+    rationale = rationale.strip()
+    if evidence_url:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence_url)
+        except ValidationError:
+            raise ValidationError({"evidence_url": "Enter a valid http(s) URL."}) from None
+
+    with transaction.atomic():
+        current = Claim.objects.get(pk=claim.pk)
+        _refuse_if_closed(current)
+        if current.version != version:
+            raise StaleVersion(current, version)
+        citations, suggestion = claim_suggestion(current, assessments)
+        by_id = {c.pk: c for c in citations}
+        unknown = set(assessments) - set(by_id)
+        if unknown:
+            raise ValidationError(
+                {"assessments": f"Citations {sorted(unknown)} are not sources of this claim."}
+            )
+        why = rationale_required(verdict=verdict, current=current.verdict, suggestion=suggestion)
+        if why and not rationale:
+            raise ValidationError({"rationale": why})
+
+        # The version is checked and bumped in the same UPDATE: of two reviewers who saw the
+        # same version, the second matches no row and gets StaleVersion.
+        verdict_from = current.verdict
+        _bump(current, version)
+        now = timezone.now()
+        decision = Decision.objects.create(
+            claim=current,
+            verdict_from=verdict_from,
+            verdict_to=verdict,
+            suggested=suggestion.verdict or "",
+            rationale=rationale,
+            evidence_url=evidence_url,
+            evidence_quote=evidence_quote.strip(),
+            actor=actor,
+            at=now,
+            claim_version=current.version,
+        )
+        rows = Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    citation_id=citation_id,
+                    decision=decision,
+                    stance=item.stance,
+                    quote=item.quote.strip(),
+                    page=item.page.strip(),
+                    actor=actor,
+                    at=now,
+                )
+                for citation_id, item in assessments.items()
+            ]
+        )
+        for row in rows:
+            Citation.objects.filter(pk=row.citation_id).update(assessment=row)
+        Claim.objects.filter(pk=current.pk).update(verdict=verdict, last_decision=decision)
+        audit_log(
+            actor=actor,
+            action="claim.decide",
+            obj=current,
+            before={"verdict": verdict_from, "version": version},
+            after={
+                "verdict": verdict,
+                "version": current.version,
+                "decision": decision.pk,
+                "suggested": suggestion.verdict or "",
+                "evidence_url": evidence_url,
+                "assessments": {by_id[row.citation_id].source.label: row.stance for row in rows},
+            },
+            reason=rationale,
+        )
+    return decision
+
+
+def _settle(citation: Citation, actor, attribution: str, action: str, reason: str) -> Citation:
+    _require(actor, "claims.change_citation", "settle the attribution of footnotes")
+    with transaction.atomic():
+        citation = Citation.objects.select_related("claim", "source").get(pk=citation.pk)
+        claim = citation.claim
+        _refuse_if_closed(claim)
+        if citation.attribution == attribution:
+            raise ValidationError(
+                f"Footnote [{citation.source.label}] is already {citation.get_attribution_display().lower()}."
+            )
+        before = {"label": citation.source.label, "attribution": citation.attribution}
+        citation.attribution = attribution
+        citation.save(update_fields=["attribution"])
+        _bump(claim)
+        audit_log(
+            actor=actor,
+            action=action,
+            obj=claim,
+            before=before,
+            after={
+                "label": citation.source.label,
+                "attribution": attribution,
+                "citation": citation.pk,
+            },
+            reason=reason.strip(),
+        )
+    return citation
+
+
+def citation_confirm(*, citation: Citation, actor, reason: str = "") -> Citation:
+    """Confirm that a (leading) footnote belongs to the claim it is printed on."""
+    return _settle(citation, actor, Attribution.CONFIRMED, "citation.confirm", reason)
+
+
+def citation_detach(*, citation: Citation, actor, reason: str = "") -> Citation:
+    """Detach a footnote that closed a sentence not in the document; the row is kept."""
+    return _settle(citation, actor, Attribution.DETACHED, "citation.detach", reason)
+
+
+def claim_previous(claim: Claim) -> Claim | None:
+    """Return the live claim on the closest line before `claim` in its document."""
+    return (
+        Claim.objects.live()
+        .filter(document_id=claim.document_id, line__lt=claim.line)
+        .order_by("-line")
+        .first()
+    )
+
+
+def citation_move(
+    *, citation: Citation, actor, to_claim: Claim | None = None, reason: str = ""
+) -> Citation:
+    """Move a footnote to the claim before it (the default) or another claim of its document."""
+    _require(actor, "claims.change_citation", "move footnotes")
+    with transaction.atomic():
+        citation = Citation.objects.select_related("claim", "source").get(pk=citation.pk)
+        source_claim = citation.claim
+        _refuse_if_closed(source_claim)
+        target = to_claim if to_claim is not None else claim_previous(source_claim)
+        if target is None:
+            raise ValidationError("There is no claim before this one to move the footnote to.")
+        target = Claim.objects.get(pk=target.pk)
+        if target.document_id != source_claim.document_id:
+            raise ValidationError("A footnote can only move to a claim of the same document.")
+        if target.pk == source_claim.pk:
+            raise ValidationError("The footnote is already on this claim.")
+        _refuse_if_closed(target)
+        label = citation.source.label
+        before = {
+            "label": label,
+            "claim": source_claim.pk,
+            "order": citation.order,
+            "attribution": citation.attribution,
+        }
+        last = target.citations.aggregate(last=Max("order"))["last"]
+        citation.claim = target
+        citation.order = 0 if last is None else last + 1
+        citation.attribution = Attribution.MOVED
+        # The assessment was made against the other sentence; its history stays in Assessment.
+        citation.assessment = None
+        citation.save(update_fields=["claim", "order", "attribution", "assessment"])
+        _bump(source_claim)
+        _bump(target)
+        after = {
+            "label": label,
+            "claim": target.pk,
+            "order": citation.order,
+            "attribution": Attribution.MOVED,
+            "citation": citation.pk,
+        }
+        reason = reason.strip()
+        audit_log(
+            actor=actor,
+            action="citation.move",
+            obj=source_claim,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+        audit_log(
+            actor=actor,
+            action="citation.receive",
+            obj=target,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return citation
+
+
+def _claim_update(current: Claim, actor, action: str, changes: dict, reason: str) -> Claim:
+    """Apply `changes` to a locked-for-update claim, bump its version, and audit it."""
+    before = {name: getattr(current, name) for name in changes}
+    Claim.objects.filter(pk=current.pk).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    current.refresh_from_db()
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=current,
+        before=before,
+        after={**changes, "version": current.version},
+        reason=reason,
+    )
+    return current
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
+    return reason.strip()
+
+
+def claim_lock(*, claim: Claim, actor, reason: str) -> Claim:
+    """Lock a claim: it refuses decisions until an editor reopens it."""
+    _require(actor, "claims.lock_claim", "lock claims")
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        if current.locked:
+            raise ValidationError(f"Claim {current.pk} is already locked.")
+        return _claim_update(current, actor, "claim.lock", {"locked": True}, reason)
+
+
+def claim_reopen(*, claim: Claim, actor, reason: str) -> Claim:
+    """Reopen a locked claim for decisions."""
+    _require(actor, "claims.lock_claim", "reopen claims")
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        if not current.locked:
+            raise ValidationError(f"Claim {current.pk} is not locked.")
+        return _claim_update(current, actor, "claim.reopen", {"locked": False}, reason)
+
+
+def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
+    """Withdraw a claim by hand (what "delete" means for a claim: it and its history stay)."""
+    _require(actor, "claims.change_claim", "withdraw claims")
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        if current.withdrawn_at is not None:
+            raise ValidationError(f"Claim {current.pk} is already withdrawn.")
+        changes = {"withdrawn_at": timezone.now()}
+        return _claim_update(current, actor, "claim.withdraw", changes, reason)
