@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
 from claims.services import document_import
 from tests.factories import UserFactory
-from workbench.roles import EDITORS, REVIEWERS, VIEWERS
+from workbench.roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, VIEWERS, sync_roles
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_cd3426a0e815e9f2.txt"
 
@@ -44,8 +45,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _member(username: str, group: str):
-    user = UserFactory(username=username)
+def ensure_roles() -> None:
+    """Recreate the role groups if a transactional test's flush emptied them (PostgreSQL)."""
+    if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
+        sync_roles(django_apps)
+
+
+def member(username: str, group: str, **extra):
+    """Return a user in the role `group` (a persona)."""
+    ensure_roles()
+    user = UserFactory(username=username, **extra)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -53,19 +62,19 @@ def _member(username: str, group: str):
 @pytest.fixture
 def alice(db):
     """An editor: reviews, edits sources, locks and reopens claims."""
-    return _member("alice", EDITORS)
+    return member("alice", EDITORS)
 
 
 @pytest.fixture
 def bob(db):
     """A reviewer."""
-    return _member("bob", REVIEWERS)
+    return member("bob", REVIEWERS)
 
 
 @pytest.fixture
 def charlie(db):
     """A viewer: reads everything, changes nothing."""
-    return _member("charlie", VIEWERS)
+    return member("charlie", VIEWERS)
 
 
 @pytest.fixture

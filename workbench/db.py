@@ -56,14 +56,20 @@ def install_append_only(schema_editor, tables: tuple[str, ...]) -> None:
             schema_editor.execute(statement)
 
 
+def drop_append_only_sql(vendor: str, table: str) -> list[str]:
+    """Return the statements that remove the append-only triggers from `table`."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+    ]
+
+
 def remove_append_only(schema_editor, tables: tuple[str, ...]) -> None:
-    vendor = schema_editor.connection.vendor
     for table in tables:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-        else:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        for statement in drop_append_only_sql(schema_editor.connection.vendor, table):
+            schema_editor.execute(statement)
 
 
 def ensure_append_only(sender, using: str = "default", **kwargs) -> None:
@@ -78,5 +84,7 @@ def ensure_append_only(sender, using: str = "default", **kwargs) -> None:
     conn = connections[using]
     existing = set(conn.introspection.table_names())
     tables = tuple(table for table in APPEND_ONLY_TABLES if table in existing)
-    with conn.schema_editor() as editor:
-        install_append_only(editor, tables)
+    with conn.cursor() as cursor:
+        for table in tables:
+            for statement in append_only_sql(conn.vendor, table):
+                cursor.execute(statement)

@@ -117,3 +117,32 @@ def test_it_streams_many_rows_in_a_bounded_number_of_queries(db, django_assert_m
         rows = list(claims_csv(Claim.objects.all()))
 
     assert len(rows) == 5001
+
+
+def test_it_fills_the_review_columns_from_the_latest_decision(seed, bob):
+    from claims.services import AssessmentInput, claim_decide
+
+    claim = Claim.objects.get(document=seed, line=6)
+    first, second = claim.citations.order_by("order")
+    claim_decide(
+        claim=claim,
+        actor=bob,
+        verdict="disputed",
+        version=1,
+        rationale="The sources disagree.",
+        assessments={first.pk: AssessmentInput("supports"), second.pk: AssessmentInput("refutes")},
+    )
+
+    rows = list(csv.DictReader(io.StringIO(export())))
+
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["verdict"], row["rationale"], row["reviewer"]) == (
+        "disputed",
+        "The sources disagree.",
+        "bob",
+    )
+    assert row["decided_at"] == claim.decisions.get().at.isoformat()
+    assert row["suggested_verdict"] == "disputed"
+    assert row["assessments"] == "31:supports;32:refutes"
+    assert row["decision_count"] == "1"

@@ -20,9 +20,9 @@ class Command(BaseCommand):
             raise CommandError("the demo runs with DEBUG=true (DEBUG=true manage.py demo)")
         call_command("migrate", verbosity=0)
         seeds = Path(settings.BASE_DIR) / "seeds"
-        call_command("import_seeds", str(seeds))
+        call_command("import_seeds", str(seeds), stdout=self.stdout, stderr=self.stderr)
         self.stdout.write("Demo users (user, password, role):")
-        call_command("create_demo_users", password=password)
+        call_command("create_demo_users", password=password, stdout=self.stdout)
         if no_serve:
             return
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"

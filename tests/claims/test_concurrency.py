@@ -1,0 +1,96 @@
+"""No lost update and no forked chain, with real threads on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from claims.models import Claim, Decision
+from claims.services import StaleVersion, claim_decide, claim_lock
+from claims.services import document_import as import_document
+from tests.conftest import SEED, member
+from workbench.audit import audit_verify
+from workbench.models import AuditEvent
+from workbench.roles import REVIEWERS
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"
+)
+
+
+def run_in_threads(count: int, work) -> list:
+    """Run work(i) in `count` threads released at once; return each result or exception."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i: int) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # the outcome under test, whatever it is
+            results[i] = exc
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def reviewers(transactional_db):
+    return [member(f"reviewer{n}", REVIEWERS) for n in range(8)]
+
+
+def test_eight_reviewers_deciding_the_same_version_store_exactly_one_decision(reviewers):
+    import_document(name=SEED.name, data=SEED.read_bytes())
+    claim = Claim.objects.get(line=1)
+
+    results = run_in_threads(
+        8,
+        lambda i: claim_decide(
+            claim=claim,
+            actor=reviewers[i],
+            verdict="disputed",
+            version=1,
+            rationale=f"Reviewer {i} disagrees.",
+        ),
+    )
+
+    decisions = [r for r in results if isinstance(r, Decision)]
+    stale = [r for r in results if isinstance(r, StaleVersion)]
+    assert len(decisions) == 1, results
+    assert len(stale) == 7, results
+    winner = decisions[0].actor.username
+    assert all(str(e).startswith(f"{winner} marked this claim disputed at ") for e in stale)
+    assert Decision.objects.filter(claim=claim).count() == 1
+    claim.refresh_from_db()
+    assert claim.version == 2
+    assert audit_verify().ok
+
+
+def test_eight_writers_on_different_claims_make_one_unforked_chain(reviewers, django_user_model):
+    import_document(name=SEED.name, data=SEED.read_bytes())
+    claims = list(Claim.objects.order_by("line")[:8])
+    editor = django_user_model.objects.create_superuser("editor", password="x")
+
+    def work(i: int):
+        if i % 2:
+            return claim_lock(claim=claims[i], actor=editor, reason=f"Hold {i}.")
+        return claim_decide(
+            claim=claims[i], actor=reviewers[i], verdict="refuted", version=1, rationale="No."
+        )
+
+    results = run_in_threads(8, work)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    report = audit_verify()
+    assert report.ok, report.problem
+    assert report.checked == AuditEvent.objects.count() == 9  # the import and eight changes
+    prev_hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(set(prev_hashes)) == len(prev_hashes)  # no two events share a parent: no fork

@@ -1,0 +1,369 @@
+"""The review workflow's services: each happy path, its audit event, and each refusal."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from claims.models import Assessment, Attribution, Citation, Claim, Decision
+from claims.services import (
+    AssessmentInput,
+    StaleVersion,
+    citation_confirm,
+    citation_detach,
+    citation_move,
+    claim_decide,
+    claim_lock,
+    claim_reopen,
+    claim_withdraw,
+)
+from tests.factories import CitationFactory, ClaimFactory
+from workbench.audit import audit_verify
+from workbench.models import AuditEvent
+
+
+def at(seed, line: int) -> Claim:
+    return Claim.objects.get(document=seed, line=line)
+
+
+def state() -> tuple:
+    """Everything a refused call must leave as it was."""
+    return (
+        list(Claim.objects.values_list("id", "verdict", "version", "locked", "last_decision")),
+        list(Citation.objects.values_list("id", "claim_id", "attribution", "assessment", "order")),
+        Decision.objects.count(),
+        Assessment.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def last_event() -> AuditEvent:
+    return AuditEvent.objects.order_by("-id").first()
+
+
+def supports_all(claim: Claim) -> dict[int, AssessmentInput]:
+    return {c.pk: AssessmentInput("supports", quote="It says so.") for c in claim.citations.all()}
+
+
+# --- claim_decide ---------------------------------------------------------------------------
+
+
+def test_it_records_a_corroborating_decision_without_rationale_when_it_follows_the_suggestion(
+    seed, bob
+):
+    claim = at(seed, 6)
+
+    decision = claim_decide(
+        claim=claim, actor=bob, verdict="corroborated", version=1, assessments=supports_all(claim)
+    )
+
+    claim.refresh_from_db()
+    assert claim.verdict == "corroborated"
+    assert claim.version == 2
+    assert claim.last_decision == decision
+    assert (decision.verdict_from, decision.verdict_to, decision.suggested) == (
+        "unreviewed",
+        "corroborated",
+        "corroborated",
+    )
+    assert decision.actor == bob
+    stances = [c.assessment.stance for c in claim.citations.order_by("order")]
+    assert stances == ["supports", "supports"]
+    assert decision.assessments.count() == 2
+    event = last_event()
+    assert (event.action, event.actor, event.object_id) == ("claim.decide", bob, str(claim.pk))
+    assert event.before == {"verdict": "unreviewed", "version": 1}
+    assert event.after["verdict"] == "corroborated"
+    assert event.after["assessments"] == {"31": "supports", "32": "supports"}
+    assert audit_verify().ok
+
+
+def test_it_keeps_the_rationale_evidence_and_quote(seed, bob):
+    claim = at(seed, 8)
+
+    decision = claim_decide(
+        claim=claim,
+        actor=bob,
+        verdict="refuted",
+        version=1,
+        rationale="  The source says the opposite.  ",
+        evidence_url="https://example.org/report",
+        evidence_quote="No such decree.",
+        assessments={claim.citations.get().pk: AssessmentInput("refutes", page="12")},
+    )
+
+    assert decision.rationale == "The source says the opposite."
+    assert decision.evidence_url == "https://example.org/report"
+    assert decision.assessments.get().page == "12"
+    assert last_event().reason == "The source says the opposite."
+
+
+@pytest.mark.parametrize(
+    ("verdict", "assess", "message"),
+    [
+        ("disputed", None, "A rationale is required to mark a claim disputed."),
+        ("refuted", "refutes", "A rationale is required to mark a claim refuted."),
+        ("corroborated", None, "differs from the suggestion (no suggestion)"),
+        ("corroborated", "refutes", "differs from the suggestion (refuted)"),
+    ],
+)
+def test_it_refuses_a_decision_without_a_required_rationale(seed, bob, verdict, assess, message):
+    claim = at(seed, 8)
+    assessments = {claim.citations.get().pk: AssessmentInput(assess)} if assess else {}
+    before = state()
+
+    with pytest.raises(ValidationError) as caught:
+        claim_decide(claim=claim, actor=bob, verdict=verdict, version=1, assessments=assessments)
+
+    assert message in caught.value.message_dict["rationale"][0]
+    assert state() == before
+
+
+def test_changing_an_earlier_verdict_needs_a_rationale(seed, bob, alice):
+    claim = at(seed, 6)
+    claim_decide(
+        claim=claim, actor=bob, verdict="corroborated", version=1, assessments=supports_all(claim)
+    )
+    before = state()
+
+    with pytest.raises(ValidationError, match="change the verdict from corroborated"):
+        claim_decide(claim=claim, actor=alice, verdict="unreviewed", version=2)
+    assert state() == before
+
+    claim_decide(claim=claim, actor=alice, verdict="unreviewed", version=2, rationale="Too hasty.")
+    claim.refresh_from_db()
+    assert claim.verdict == "unreviewed"
+    assert claim.decisions.count() == 2
+
+
+def test_a_stale_version_is_refused_saying_who_decided_what_and_when(seed, bob, alice):
+    claim = at(seed, 6)
+    claim_decide(
+        claim=claim, actor=alice, verdict="corroborated", version=1, assessments=supports_all(claim)
+    )
+    before = state()
+
+    with pytest.raises(StaleVersion) as caught:
+        claim_decide(claim=claim, actor=bob, verdict="refuted", version=1, rationale="Wrong.")
+
+    message = str(caught.value)
+    assert message.startswith("alice marked this claim corroborated at ")
+    assert "you saw version 1; it is now at version 2" in message
+    assert caught.value.event.actor == alice
+    assert state() == before
+
+
+def test_a_locked_claim_refuses_decisions(seed, bob, alice):
+    claim = at(seed, 1)
+    claim_lock(claim=claim, actor=alice, reason="Under legal review.")
+    before = state()
+
+    with pytest.raises(ValidationError, match="is locked"):
+        claim_decide(claim=claim, actor=bob, verdict="disputed", version=2, rationale="x")
+
+    assert state() == before
+
+
+def test_a_viewer_cannot_decide(seed, charlie):
+    claim = at(seed, 6)
+    before = state()
+
+    with pytest.raises(PermissionDenied):
+        claim_decide(
+            claim=claim,
+            actor=charlie,
+            verdict="corroborated",
+            version=1,
+            assessments=supports_all(claim),
+        )
+
+    assert state() == before
+
+
+def test_it_refuses_assessing_a_citation_of_another_claim(seed, bob):
+    other = at(seed, 8).citations.get()
+    before = state()
+
+    with pytest.raises(ValidationError, match="not sources of this claim"):
+        claim_decide(
+            claim=at(seed, 6),
+            actor=bob,
+            verdict="refuted",
+            version=1,
+            rationale="x",
+            assessments={other.pk: AssessmentInput("refutes")},
+        )
+
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"verdict": "maybe"}, "verdict"),
+        ({"verdict": "refuted", "evidence_url": "javascript:alert(1)"}, "evidence_url"),
+    ],
+)
+def test_it_refuses_bad_input(seed, bob, kwargs, field):
+    before = state()
+
+    with pytest.raises(ValidationError) as caught:
+        claim_decide(claim=at(seed, 8), actor=bob, version=1, rationale="x", **kwargs)
+
+    assert field in caught.value.message_dict
+    assert state() == before
+
+
+# --- attribution ----------------------------------------------------------------------------
+
+
+def test_confirming_every_leading_citation_clears_the_attribution_check(seed, bob):
+    claim = at(seed, 6)
+    first, second = claim.citations.order_by("order")
+
+    citation_confirm(citation=first, actor=bob)
+    assert Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    citation_confirm(citation=second, actor=bob, reason="Both back the covert mobilization.")
+
+    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    event = last_event()
+    assert (event.action, event.actor, event.object_id) == ("citation.confirm", bob, str(claim.pk))
+    assert event.before == {"label": "32", "attribution": "as_printed"}
+    assert event.after["attribution"] == "confirmed"
+    assert event.reason == "Both back the covert mobilization."
+    claim.refresh_from_db()
+    assert claim.version == 3  # each settlement is a change a reviewer must see
+
+
+def test_moving_a_leading_citation_gives_it_to_the_claim_before(seed, bob):
+    claim, previous = at(seed, 2), at(seed, 1)
+    citation = claim.citations.get()
+
+    citation_move(citation=citation, actor=bob, reason="It closed line 1's sentence.")
+
+    citation.refresh_from_db()
+    assert citation.claim == previous
+    assert citation.attribution == Attribution.MOVED
+    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    assert [c.source.label for c in previous.citations.all()] == ["19"]
+    moved, received = AuditEvent.objects.order_by("-id")[:2][::-1]
+    assert (moved.action, moved.object_id) == ("citation.move", str(claim.pk))
+    assert (received.action, received.object_id) == ("citation.receive", str(previous.pk))
+    assert moved.before["claim"] == claim.pk and moved.after["claim"] == previous.pk
+
+
+def test_a_citation_can_move_to_another_claim_of_the_same_document_only(seed, bob):
+    citation = at(seed, 6).citations.order_by("order").first()
+    target = at(seed, 3)
+
+    citation_move(citation=citation, actor=bob, to_claim=target)
+
+    citation.refresh_from_db()
+    assert citation.claim == target
+    elsewhere = ClaimFactory()
+    before = state()
+    with pytest.raises(ValidationError, match="same document"):
+        citation_move(citation=citation, actor=bob, to_claim=elsewhere)
+    assert state() == before
+
+
+def test_the_first_claim_has_no_claim_before_to_move_to(db, bob):
+    citation = CitationFactory(claim=ClaimFactory(line=1), position="leading")
+
+    with pytest.raises(ValidationError, match="no claim before"):
+        citation_move(citation=citation, actor=bob)
+
+
+def test_detaching_keeps_the_citation_and_drops_it_from_the_suggestion(seed, bob):
+    claim = at(seed, 8)
+    citation = claim.citations.get()
+
+    citation_detach(citation=citation, actor=bob, reason="Closes a sentence cut from the seed.")
+
+    citation.refresh_from_db()
+    assert citation.attribution == Attribution.DETACHED
+    assert last_event().action == "citation.detach"
+    assert not claim.citations.attached().exists()
+
+
+def test_settling_twice_is_refused(seed, bob):
+    citation = at(seed, 8).citations.get()
+    citation_confirm(citation=citation, actor=bob)
+    before = state()
+
+    with pytest.raises(ValidationError, match="already confirmed"):
+        citation_confirm(citation=citation, actor=bob)
+
+    assert state() == before
+
+
+@pytest.mark.parametrize("service", [citation_confirm, citation_detach, citation_move])
+def test_a_viewer_cannot_settle_attribution(seed, charlie, service):
+    before = state()
+
+    with pytest.raises(PermissionDenied):
+        service(citation=at(seed, 8).citations.get(), actor=charlie)
+
+    assert state() == before
+
+
+def test_settling_attribution_on_a_locked_claim_is_refused(seed, alice):
+    claim = at(seed, 8)
+    claim_lock(claim=claim, actor=alice, reason="Frozen.")
+    before = state()
+
+    with pytest.raises(ValidationError, match="is locked"):
+        citation_confirm(citation=claim.citations.get(), actor=alice)
+
+    assert state() == before
+
+
+# --- lock, reopen, withdraw ------------------------------------------------------------------
+
+
+def test_an_editor_locks_and_reopens_a_claim_with_a_reason(seed, alice):
+    claim = at(seed, 1)
+
+    claim_lock(claim=claim, actor=alice, reason="Legal hold.")
+    claim.refresh_from_db()
+    assert claim.locked and claim.version == 2
+    event = last_event()
+    assert (event.action, event.actor, event.reason) == ("claim.lock", alice, "Legal hold.")
+    assert event.before == {"locked": False} and event.after == {"locked": True, "version": 2}
+
+    claim_reopen(claim=claim, actor=alice, reason="Cleared.")
+    claim.refresh_from_db()
+    assert not claim.locked
+    assert last_event().action == "claim.reopen"
+
+
+@pytest.mark.parametrize("service", [claim_lock, claim_reopen])
+def test_locking_needs_a_reason(seed, alice, service):
+    before = state()
+
+    with pytest.raises(ValidationError) as caught:
+        service(claim=at(seed, 1), actor=alice, reason="  ")
+
+    assert "reason" in caught.value.message_dict
+    assert state() == before
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie"])
+def test_only_editors_lock_claims(seed, request, persona):
+    before = state()
+
+    with pytest.raises(PermissionDenied):
+        claim_lock(claim=at(seed, 1), actor=request.getfixturevalue(persona), reason="No.")
+
+    assert state() == before
+
+
+def test_a_withdrawn_claim_stays_with_its_history(seed, alice, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    claim = at(seed, 1)
+
+    claim_withdraw(claim=claim, actor=admin, reason="Duplicate of line 3.")
+
+    claim.refresh_from_db()
+    assert claim.withdrawn_at is not None
+    assert last_event().action == "claim.withdraw"
+    with pytest.raises(PermissionDenied):
+        claim_withdraw(claim=at(seed, 3), actor=alice, reason="Editors do not withdraw.")
