@@ -1,0 +1,224 @@
+"""Admin for documents and sources: every change to a source goes through `source_update`.
+
+Documents are read-only here: they come from `import_seeds`, and no audited service deletes
+one (see `DocumentAdmin`).
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from claims.models import Citation
+from sources.models import Document, Reliability, Source
+from sources.services import source_update
+from workbench.admin import (
+    LargeTableAdmin,
+    ReasonForm,
+    admin_link,
+    reason_action,
+    reason_field,
+)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Imported seed files, view-only.
+
+    Importing is `manage.py import_seeds`; a re-import withdraws vanished claims instead of
+    deleting them. Deleting a document would delete its claims, citations and sources without
+    an audit event (no service deletes documents), so the admin offers no delete.
+    """
+
+    list_display = ["name", "title", "line_count", "imported_at", "claims_link"]
+    search_fields = ["name", "title"]
+    date_hierarchy = "imported_at"
+    fields = [
+        "name",
+        "title",
+        "origin_url",
+        "sha256",
+        "line_count",
+        "imported_at",
+        "created_at",
+        "claims_link",
+        "audit_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False
+
+    @admin.display(description="claims")
+    def claims_link(self, document: Document) -> str:
+        url = reverse("admin:claims_claim_changelist") + f"?document__id__exact={document.pk}"
+        return format_html('<a href="{}">Claims of {}</a>', url, document.name)
+
+    @admin.display(description="history")
+    def audit_link(self, document: Document) -> str:
+        url = reverse("admin:workbench_auditevent_changelist")
+        return format_html(
+            '<a href="{}?object_type=sources.document&amp;object_id={}">Audit events</a>',
+            url,
+            document.pk,
+        )
+
+
+class SourceAdminForm(forms.ModelForm):
+    """A source's details and rating, and the reason the audit trail keeps for a change.
+
+    No Meta: the admin builds the form for Source with the fields of its fieldsets.
+    """
+
+    reason = forms.CharField(
+        label="Reason for change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Required when anything changes: kept in the audit trail.",
+    )
+
+    def editorial_changes(self) -> list[str]:
+        return [name for name in self.changed_data if name in Source.EDITABLE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        error = reason_field(self.editorial_changes(), cleaned.get("reason", ""))
+        if error:
+            self.add_error("reason", error)
+        return cleaned
+
+
+class CitingClaimInline(admin.TabularInline):
+    """The claims that cite the source (read-only: footnotes move through the services)."""
+
+    model = Citation
+    fk_name = "source"
+    verbose_name = "citing claim"
+    verbose_name_plural = "claims citing this source"
+    fields = ["claim_link", "position", "order", "attribution"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("claim__document", "source")
+            .order_by("claim")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="claim")
+    def claim_link(self, citation: Citation) -> str:
+        return admin_link(citation.claim)
+
+
+class ReliabilityForm(ReasonForm):
+    reliability = forms.ChoiceField(choices=Reliability.choices)
+    field_order = ["reliability", "reason"]
+
+
+@admin.register(Source)
+class SourceAdmin(LargeTableAdmin):
+    form = SourceAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["label", "title", "document", "publisher", "published_on", "reliability"]
+    list_display_links = ["label", "title"]
+    list_filter = ["reliability", "document"]
+    list_select_related = ["document"]
+    search_fields = ["=label", "title", "publisher", "url"]
+    search_help_text = "A footnote label (exact), or words of the title, publisher or URL."
+    date_hierarchy = "published_on"
+    readonly_fields = ["document", "label", "updated_at", "audit_link"]
+    fieldsets = [
+        (None, {"fields": ["document", "label"]}),
+        ("The work", {"fields": ["title", "url", "publisher", "author", "archive_url"]}),
+        ("Dates", {"fields": ["published_on", "accessed_on"]}),
+        (None, {"fields": ["reliability"]}),
+        ("Audit", {"fields": ["reason", "updated_at", "audit_link"]}),
+    ]
+    inlines = [CitingClaimInline]
+    actions = ["set_reliability"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Sources come from the footnotes of an import; there is no audited way to add one.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Source | None = None) -> bool:
+        return False
+
+    def get_fieldsets(self, request: HttpRequest, obj: Source | None = None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A read-only view has no reason to give.
+            return [
+                (name, {"fields": [f for f in opts["fields"] if f != "reason"]})
+                for name, opts in self.fieldsets
+            ]
+        return self.fieldsets
+
+    def save_model(
+        self, request: HttpRequest, obj: Source, form: SourceAdminForm, change: bool
+    ) -> None:
+        # The form only validated: the service writes the change and its audit event.
+        changes = {name: form.cleaned_data[name] for name in form.editorial_changes()}
+        if changes:
+            source_update(
+                source=obj, actor=request.user, reason=form.cleaned_data["reason"], **changes
+            )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # The citing-claims inline is read-only: nothing to save.
+        for formset in formsets:
+            # Read-only inlines: commit=False writes nothing, it records that nothing changed
+            # (the admin's change message reads that).
+            formset.save(commit=False)
+
+    @admin.display(description="history")
+    def audit_link(self, source: Source) -> str:
+        url = reverse("admin:workbench_auditevent_changelist")
+        return format_html(
+            '<a href="{}?object_type=sources.source&amp;object_id={}">Audit events</a>',
+            url,
+            source.pk,
+        )
+
+    @admin.action(description="Set the reliability of the selected sources", permissions=["change"])
+    def set_reliability(
+        self, request: HttpRequest, queryset: QuerySet[Source]
+    ) -> TemplateResponse | None:
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title="Set the reliability of the selected sources",
+            form_class=ReliabilityForm,
+            apply=lambda source, data: source_update(
+                source=source,
+                actor=request.user,
+                reason=data["reason"],
+                reliability=data["reliability"],
+            ),
+            done="{n} sources rated.",
+        )
