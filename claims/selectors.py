@@ -1,10 +1,17 @@
 """Reads of claims: the querysets pages and exports start from."""
 
+import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
 from claims.filters import ClaimFilter
-from claims.models import Claim, ClaimQuerySet
+from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
+from workbench.models import AuditEvent
 
 
 class InvalidFilters(ValueError):
@@ -32,3 +39,214 @@ def claim_export_list(*, filters: Mapping[str, Any], include_all: bool = False) 
     """Return the claims an export holds: reviewed ones matching `filters`, or all of them."""
     claims = claim_list(filters=filters)
     return claims if include_all else claims.reviewed()
+
+
+# --- Page reads ------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+SORTS = ("line", "decided")
+
+
+def claim_get_for_user(*, user, pk: int, permission: str = "claims.view_claim") -> Claim:
+    """Return claim `pk` for `user`: 404 if there is no such claim, 403 without `permission`.
+
+    Reads ask for "claims.view_claim" (every role has it); writes pass the permission of the
+    action, so a viewer's POST is refused before a service is even called.
+    """
+    if not user.has_perm(permission):
+        raise PermissionDenied
+    return get_object_or_404(
+        Claim.objects.select_related("document", "last_decision__actor"), pk=pk
+    )
+
+
+def claim_verdict_counts(claims: ClaimQuerySet) -> dict[str, int]:
+    """Return {verdict: count} for `claims`, every verdict present, in one GROUP BY query."""
+    counts = {verdict: 0 for verdict in Verdict.values}
+    rows = claims.order_by().values_list("verdict").annotate(n=Count("id"))
+    for verdict, n in rows:
+        counts[verdict] = n
+    return counts
+
+
+def _with_list_relations(claims: ClaimQuerySet) -> ClaimQuerySet:
+    return claims.select_related("document", "last_decision__actor").prefetch_related(
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.attached().select_related("source").order_by("order"),
+            to_attr="attached_citations",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    rows: list[Claim]
+    next_cursor: str  # "" on the last page
+
+
+def _cursor_filter(sort: str, cursor: str) -> Q:
+    """Return the keyset condition "after the row `cursor` names", or raise ValueError."""
+    parts = cursor.split(".")
+    if sort == "line":
+        doc, line, pk = (int(part) for part in parts)
+        return (
+            Q(document_id__gt=doc)
+            | Q(document_id=doc, line__gt=line)
+            | Q(document_id=doc, line=line, id__gt=pk)
+        )
+    decision, pk = parts
+    if decision == "n":
+        return Q(last_decision__isnull=True, id__lt=int(pk))
+    return (
+        Q(last_decision_id__lt=int(decision))
+        | Q(last_decision_id=int(decision), id__lt=int(pk))
+        | Q(last_decision__isnull=True)
+    )
+
+
+def _cursor_of(sort: str, claim: Claim) -> str:
+    if sort == "line":
+        return f"{claim.document_id}.{claim.line}.{claim.id}"
+    return f"{claim.last_decision_id or 'n'}.{claim.id}"
+
+
+def claim_page(
+    claims: ClaimQuerySet, *, sort: str = "line", after: str = "", size: int | None = None
+) -> ClaimPage:
+    """Return one page of `claims` after the keyset `after`, sorted by line or last decision.
+
+    Keyset pagination: each page is an index range scan of `size + 1` rows, never a COUNT(*)
+    or an OFFSET over the whole table. Decision ids grow with time, so "latest decision first"
+    is "highest last_decision_id first"; undecided claims come last. A malformed cursor
+    restarts at the first page.
+    """
+    size = size or PAGE_SIZE
+    if sort == "decided":
+        ordered = claims.order_by(F("last_decision_id").desc(nulls_last=True), "-id")
+    else:
+        sort = "line"
+        ordered = claims.order_by("document_id", "line", "id")
+    if after:
+        with contextlib.suppress(ValueError):
+            ordered = ordered.filter(_cursor_filter(sort, after))
+    rows = list(_with_list_relations(ordered)[: size + 1])
+    next_cursor = _cursor_of(sort, rows[size - 1]) if len(rows) > size else ""
+    return ClaimPage(rows=rows[:size], next_cursor=next_cursor)
+
+
+def claim_neighbours(claim: Claim) -> tuple[Claim | None, Claim | None]:
+    """Return the live claims on the lines just before and after `claim` in its document."""
+    siblings = Claim.objects.live().filter(document_id=claim.document_id)
+    before = siblings.filter(line__lt=claim.line).order_by("-line").first()
+    after = siblings.filter(line__gt=claim.line).order_by("line").first()
+    return before, after
+
+
+@dataclass
+class HistoryEntry:
+    event: AuditEvent
+    summary: str
+    decision: Decision | None = None
+
+
+def claim_history(claim: Claim) -> list[HistoryEntry]:
+    """Return the claim's audit events, newest first, each decision with its assessments."""
+    from claims.services import describe_event  # services import this module's neighbours
+
+    events = list(
+        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
+        .select_related("actor")
+        .order_by("-id")
+    )
+    decisions = {
+        decision.pk: decision
+        for decision in Decision.objects.filter(claim=claim)
+        .select_related("actor")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related("citation__source").order_by("id"),
+            )
+        )
+    }
+    entries = []
+    for event in events:
+        decision_id = (event.after or {}).get("decision")
+        entries.append(
+            HistoryEntry(
+                event=event, summary=describe_event(event), decision=decisions.get(decision_id)
+            )
+        )
+    return entries
+
+
+def review_queue(*, document: str = "") -> ClaimQuerySet:
+    """Return the claims the review queue serves, in (document, line) order."""
+    claims = Claim.objects.needs_review().order_by("document__name", "document_id", "line", "id")
+    if document:
+        claims = claims.filter(document__name=document)
+    return claims
+
+
+def review_queue_claim(
+    *, document: str = "", after: Claim | None = None, before: Claim | None = None
+) -> Claim | None:
+    """Return the first claim of the queue, or the one just after/before a given claim."""
+    claims = review_queue(document=document).select_related("document", "last_decision__actor")
+    if after is not None:
+        name = after.document.name
+        claims = claims.filter(
+            Q(document__name__gt=name)
+            | Q(document__name=name, line__gt=after.line)
+            | Q(document__name=name, line=after.line, id__gt=after.id)
+        )
+    elif before is not None:
+        name = before.document.name
+        claims = claims.filter(
+            Q(document__name__lt=name)
+            | Q(document__name=name, line__lt=before.line)
+            | Q(document__name=name, line=before.line, id__lt=before.id)
+        ).reverse()
+    return claims.first()
+
+
+def dashboard_verdicts_by_document() -> list[dict]:
+    """Return, per document, its live claims counted by verdict (one GROUP BY query)."""
+    rows = (
+        Claim.objects.live()
+        .order_by()
+        .values_list("document__name", "verdict")
+        .annotate(n=Count("id"))
+    )
+    documents: dict[str, dict[str, int]] = {}
+    for name, verdict, n in rows:
+        documents.setdefault(name, {v: 0 for v in Verdict.values})[verdict] = n
+    result = []
+    for name in sorted(documents):
+        counts = documents[name]
+        total = sum(counts.values()) or 1
+        result.append(
+            {
+                "name": name,
+                "total": sum(counts.values()),
+                "bars": [
+                    {
+                        "verdict": verdict,
+                        "label": Verdict(verdict).label,
+                        "n": counts[verdict],
+                        "percent": round(100 * counts[verdict] / total, 1),
+                    }
+                    for verdict in Verdict.values
+                ],
+            }
+        )
+    return result
+
+
+def decisions_recent(*, actor=None, limit: int = 10) -> list[Decision]:
+    """Return the latest decisions, of everyone or of `actor`, with their claims."""
+    decisions = Decision.objects.select_related("claim__document", "actor").order_by("-id")
+    if actor is not None:
+        decisions = decisions.filter(actor=actor)
+    return list(decisions[:limit])

@@ -1,0 +1,137 @@
+"""Forms of the claim pages: they validate and normalise; the views call the services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from claims.models import Citation, Stance, Verdict
+from claims.services import AssessmentInput
+
+#: The verdicts a reviewer chooses between (keys c, d, r).
+DECISION_CHOICES = [
+    (Verdict.CORROBORATED, Verdict.CORROBORATED.label),
+    (Verdict.DISPUTED, Verdict.DISPUTED.label),
+    (Verdict.REFUTED, Verdict.REFUTED.label),
+]
+STANCE_CHOICES = [("", "Not assessed"), *Stance.choices]
+
+
+class ReviewForm(forms.Form):
+    """A decision on one claim, with an assessment of each of its cited sources."""
+
+    verdict = forms.ChoiceField(choices=DECISION_CHOICES, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required for disputed or refuted, to change a verdict, or to overrule the "
+        "suggestion.",
+    )
+    evidence_url = forms.URLField(
+        label="Evidence URL", required=False, max_length=2000, assume_scheme="https"
+    )
+    evidence_quote = forms.CharField(
+        label="Evidence quote", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+    document = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, citations: list[Citation], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.citations = citations
+        for citation in citations:
+            current = citation.assessment
+            self.fields[f"stance_{citation.pk}"] = forms.ChoiceField(
+                label=f"What does source [{citation.source.label}] say?",
+                choices=STANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=current.stance if current else "",
+            )
+            self.fields[f"quote_{citation.pk}"] = forms.CharField(
+                label=f"Quote from [{citation.source.label}]",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.quote if current else "",
+            )
+            self.fields[f"page_{citation.pk}"] = forms.CharField(
+                label="Page", required=False, max_length=50, initial=current.page if current else ""
+            )
+
+    def citation_fields(self) -> list[tuple[Citation, forms.BoundField, ...]]:
+        """Return (citation, stance, quote, page) for the template, in citation order."""
+        return [
+            (c, self[f"stance_{c.pk}"], self[f"quote_{c.pk}"], self[f"page_{c.pk}"])
+            for c in self.citations
+        ]
+
+    def clean_next(self) -> str:
+        # Only the queue is a valid "next": never redirect to an address from the form.
+        return "queue" if self.cleaned_data.get("next") == "queue" else ""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for citation in self.citations:
+            stance = cleaned.get(f"stance_{citation.pk}")
+            quote = (cleaned.get(f"quote_{citation.pk}") or "").strip()
+            if quote and not stance and not citation.assessment:
+                self.add_error(
+                    f"stance_{citation.pk}", "Say what the source says before quoting it."
+                )
+        return cleaned
+
+    def assessments(self) -> dict[int, AssessmentInput]:
+        """Return the assessments that differ from each citation's latest one."""
+        changes = {}
+        for citation in self.citations:
+            stance = self.cleaned_data.get(f"stance_{citation.pk}") or ""
+            if not stance:
+                continue  # an assessment cannot be taken back, only replaced
+            item = AssessmentInput(
+                stance=stance,
+                quote=(self.cleaned_data.get(f"quote_{citation.pk}") or "").strip(),
+                page=(self.cleaned_data.get(f"page_{citation.pk}") or "").strip(),
+            )
+            current = citation.assessment
+            if current and (current.stance, current.quote, current.page) == (
+                item.stance,
+                item.quote,
+                item.page,
+            ):
+                continue
+            changes[citation.pk] = item
+        return changes
+
+    def apply_errors(self, exc: ValidationError) -> None:
+        """Show a service's ValidationError next to the fields it names."""
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class ReasonForm(forms.Form):
+    """The reason an attribution change is made (optional; kept in the audit trail)."""
+
+    reason = forms.CharField(required=False, max_length=2000)
+    next = forms.CharField(required=False)
+
+    def clean_next(self) -> str:
+        return "queue" if self.cleaned_data.get("next") == "queue" else ""
+
+
+class LockForm(forms.Form):
+    """Lock or reopen a claim: the reason is required and kept in the audit trail."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the audit trail.",
+    )
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    """Return every message of a ValidationError, dict or list."""
+    if hasattr(exc, "error_dict"):
+        return [m for messages in exc.message_dict.values() for m in messages]
+    return list(exc.messages)

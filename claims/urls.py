@@ -1,0 +1,23 @@
+from django.urls import include, path
+
+from claims import views
+
+app_name = "claims"
+
+claim_urls = [
+    path("", views.claim_detail, name="detail"),
+    path("decide/", views.claim_decide, name="decide"),
+    path("lock/", views.claim_lock, name="lock"),
+    path("reopen/", views.claim_reopen, name="reopen"),
+    path("citations/<int:citation_pk>/confirm/", views.citation_confirm, name="citation-confirm"),
+    path("citations/<int:citation_pk>/move/", views.citation_move, name="citation-move"),
+    path("citations/<int:citation_pk>/detach/", views.citation_detach, name="citation-detach"),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("claims/", views.claim_list_view, name="list"),
+    path("claims/export.csv", views.claim_export_csv, name="export-csv"),
+    path("claims/<int:pk>/", include(claim_urls)),
+    path("review/next/", views.review_next, name="review-next"),
+]

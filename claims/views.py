@@ -1,0 +1,344 @@
+"""The reviewer's pages: claim list, claim page, review queue, actions and the CSV export.
+
+Each view fetches through an access helper, validates with a form, calls a service and
+redirects; it never writes a model itself.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from claims import services
+from claims.exports import claims_csv
+from claims.filters import ClaimFilter
+from claims.forms import LockForm, ReasonForm, ReviewForm, validation_messages
+from claims.models import Attribution, Citation, Claim, Position, Verdict
+from claims.selectors import (
+    InvalidFilters,
+    claim_export_list,
+    claim_get_for_user,
+    claim_history,
+    claim_list,
+    claim_neighbours,
+    claim_page,
+    claim_verdict_counts,
+    dashboard_verdicts_by_document,
+    decisions_recent,
+    review_queue,
+    review_queue_claim,
+)
+
+DECIDE = "claims.add_decision"
+SETTLE = "claims.change_citation"
+LOCK = "claims.lock_claim"
+# Query-string keys that are not filters (paging, sorting, export options).
+NOT_FILTERS = ("after", "sort", "all", "bom")
+
+
+def _filters(request: HttpRequest):
+    data = request.GET.copy()
+    for key in NOT_FILTERS:
+        data.pop(key, None)
+    return data
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show claims by verdict per document, the work waiting, and the latest decisions."""
+    queue = review_queue()
+    ctx = {
+        "documents": dashboard_verdicts_by_document(),
+        "awaiting_review": queue.filter(verdict=Verdict.UNREVIEWED).count(),
+        "awaiting_attribution": Claim.objects.live().attribution_pending().count(),
+        "next_up": list(queue.select_related("document")[:5]),
+        "mine": decisions_recent(actor=request.user, limit=8),
+        "team": decisions_recent(limit=8),
+    }
+    return render(request, "claims/dashboard.html", ctx)
+
+
+@login_required
+@require_GET
+def claim_list_view(request: HttpRequest) -> HttpResponse:
+    """List the claims matching the filters, one keyset page at a time, with verdict counts."""
+    filters = _filters(request)
+    filterset = ClaimFilter(filters)
+    sort = "decided" if request.GET.get("sort") == "decided" else "line"
+    status = 200
+    try:
+        claims = claim_list(filters=filters)
+    except InvalidFilters:
+        claims, status = None, 400
+    if claims is not None:
+        counts = claim_verdict_counts(claims)
+        page = claim_page(claims, sort=sort, after=request.GET.get("after", ""))
+        rows, next_cursor = page.rows, page.next_cursor
+    else:
+        counts, rows, next_cursor = {}, [], ""
+    ctx = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "counts": [
+            {"verdict": v, "label": Verdict(v).label, "n": counts.get(v, 0)} for v in Verdict.values
+        ],
+        "total": sum(counts.values()),
+        "rows": rows,
+        "sort": sort,
+        "next_cursor": next_cursor,
+        "is_first_page": not request.GET.get("after"),
+    }
+    return render(request, "claims/claim_list.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def claim_export_csv(request: HttpRequest) -> HttpResponse:
+    """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1)."""
+    include_all = request.GET.get("all", "") in ("1", "true", "yes", "on")
+    bom = request.GET.get("bom", "") in ("1", "true", "yes", "on")
+    try:
+        claims = claim_export_list(filters=_filters(request), include_all=include_all)
+    except InvalidFilters as exc:
+        return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        claims_csv(claims, bom=bom), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _render_claim(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    form: ReviewForm | None = None,
+    lock_form: LockForm | None = None,
+    errors: list[str] | None = None,
+    conflict: str = "",
+    queue: bool = False,
+    document: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render the claim page (also the queue's page), with any form the user is retrying."""
+    changes = form.assessments() if form is not None and form.is_valid() else None
+    citations, suggestion = services.claim_suggestion(claim, changes)
+    before, after = claim_neighbours(claim)
+    can_decide = request.user.has_perm(DECIDE)
+    open_for_review = not claim.locked and claim.withdrawn_at is None
+    if form is None and can_decide and open_for_review:
+        form = ReviewForm(
+            citations=citations,
+            initial={
+                "version": claim.version,
+                "verdict": claim.verdict if claim.verdict != Verdict.UNREVIEWED else None,
+                "next": "queue" if queue else "",
+                "document": document,
+            },
+        )
+    if queue:
+        older = f"?{urlencode({'document': document, 'before': claim.pk})}"
+        newer = f"?{urlencode({'document': document, 'after': claim.pk})}"
+        prev_url = reverse("claims:review-next") + older
+        next_url = reverse("claims:review-next") + newer
+    else:
+        prev_url = reverse("claims:detail", args=[before.pk]) if before else ""
+        next_url = reverse("claims:detail", args=[after.pk]) if after else ""
+    ctx = {
+        "claim": claim,
+        "citations": citations,
+        "suggestion": suggestion,
+        "before": before,
+        "after": after,
+        "prev_url": prev_url,
+        "next_url": next_url,
+        "form": form if can_decide and open_for_review else None,
+        "lock_form": lock_form or LockForm(),
+        "can_decide": can_decide,
+        "can_settle": request.user.has_perm(SETTLE) and open_for_review,
+        "can_lock": request.user.has_perm(LOCK) and claim.withdrawn_at is None,
+        "history": claim_history(claim),
+        "errors": errors or [],
+        "conflict": conflict,
+        "queue": queue,
+        "document": document,
+        "pending": [
+            c
+            for c in citations
+            if c.position == Position.LEADING and c.attribution == Attribution.AS_PRINTED
+        ],
+    }
+    return render(request, "claims/claim_detail.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one claim: text and context, citations, suggestion, review form and history."""
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    return _render_claim(request, claim)
+
+
+@login_required
+@require_GET
+def review_next(request: HttpRequest) -> HttpResponse:
+    """Serve the next claim that needs review (optionally of one document, after/before one)."""
+    document = request.GET.get("document", "").strip()
+    after = before = None
+    for key in ("after", "before"):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            found = Claim.objects.select_related("document").filter(pk=int(value)).first()
+            if key == "after":
+                after = found
+            else:
+                before = found
+    claim = review_queue_claim(document=document, after=after, before=before)
+    if claim is None:
+        ctx = {
+            "document": document,
+            "remaining": review_queue(document=document).exists(),
+            "moved": after is not None or before is not None,
+        }
+        return render(request, "claims/queue_empty.html", ctx)
+    return _render_claim(request, claim, queue=True, document=document)
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the reviewer's verdict and assessments; a stale form comes back with 409."""
+    claim = claim_get_for_user(user=request.user, pk=pk, permission=DECIDE)
+    citations, _ = services.claim_suggestion(claim)
+    form = ReviewForm(request.POST, citations=citations)
+    queue = request.POST.get("next") == "queue"
+    document = request.POST.get("document", "")
+    if not form.is_valid():
+        return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
+    data = form.cleaned_data
+    try:
+        services.claim_decide(
+            claim=claim,
+            actor=request.user,
+            verdict=data["verdict"],
+            version=data["version"],
+            rationale=data["rationale"],
+            evidence_url=data["evidence_url"],
+            evidence_quote=data["evidence_quote"],
+            assessments=form.assessments(),
+        )
+    except services.StaleVersion as exc:
+        # Keep everything the reviewer typed; only the version moves on, so that deciding
+        # again (after looking at what changed) is a deliberate second submit.
+        retry = request.POST.copy()
+        retry["version"] = str(exc.claim.version)
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        citations, _ = services.claim_suggestion(claim)
+        form = ReviewForm(retry, citations=citations)
+        form.is_valid()
+        return _render_claim(
+            request,
+            claim,
+            form=form,
+            conflict=str(exc),
+            queue=queue,
+            document=document,
+            status=409,
+        )
+    except ValidationError as exc:
+        form.apply_errors(exc)
+        return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
+    messages.success(request, f"Claim {claim.pk} marked {data['verdict']}.")
+    if data["next"] == "queue":
+        query = urlencode({"document": data["document"], "after": claim.pk})
+        return redirect(f"{reverse('claims:review-next')}?{query}")
+    return redirect("claims:detail", pk=claim.pk)
+
+
+def _citation_action(request: HttpRequest, pk: int, citation_pk: int, action: str):
+    claim = claim_get_for_user(user=request.user, pk=pk, permission=SETTLE)
+    citation = get_object_or_404(
+        Citation.objects.select_related("source"), pk=citation_pk, claim=claim
+    )
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    label = citation.source.label
+    try:
+        if action == "confirm":
+            services.citation_confirm(citation=citation, actor=request.user, reason=reason)
+            text = f"Footnote [{label}] confirmed on claim {claim.pk}."
+        elif action == "detach":
+            services.citation_detach(citation=citation, actor=request.user, reason=reason)
+            text = f"Footnote [{label}] detached from claim {claim.pk}."
+        else:
+            moved = services.citation_move(citation=citation, actor=request.user, reason=reason)
+            text = f"Footnote [{label}] moved from claim {claim.pk} to claim {moved.claim_id}."
+    except ValidationError as exc:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        return _render_claim(request, claim, errors=validation_messages(exc), status=400)
+    messages.success(request, text)
+    if form.cleaned_data.get("next") == "queue":
+        query = urlencode({"document": request.POST.get("document", "")})
+        return redirect(f"{reverse('claims:review-next')}?{query}")
+    return redirect("claims:detail", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def citation_confirm(request: HttpRequest, pk: int, citation_pk: int) -> HttpResponse:
+    """Confirm that a leading footnote belongs to this claim."""
+    return _citation_action(request, pk, citation_pk, "confirm")
+
+
+@login_required
+@require_POST
+def citation_move(request: HttpRequest, pk: int, citation_pk: int) -> HttpResponse:
+    """Move a leading footnote to the claim before this one."""
+    return _citation_action(request, pk, citation_pk, "move")
+
+
+@login_required
+@require_POST
+def citation_detach(request: HttpRequest, pk: int, citation_pk: int) -> HttpResponse:
+    """Detach a footnote whose sentence is not in the document."""
+    return _citation_action(request, pk, citation_pk, "detach")
+
+
+def _lock_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk, permission=LOCK)
+    form = LockForm(request.POST)
+    if form.is_valid():
+        service = services.claim_lock if action == "lock" else services.claim_reopen
+        try:
+            service(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, validation_messages(exc))
+        else:
+            done = "locked" if action == "lock" else "reopened"
+            messages.success(request, f"Claim {claim.pk} {done}.")
+            return redirect("claims:detail", pk=claim.pk)
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    return _render_claim(request, claim, lock_form=form, status=400)
+
+
+@login_required
+@require_POST
+def claim_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lock a claim against decisions (editors), with a reason."""
+    return _lock_action(request, pk, "lock")
+
+
+@login_required
+@require_POST
+def claim_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a locked claim (editors), with a reason."""
+    return _lock_action(request, pk, "reopen")

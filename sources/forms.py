@@ -1,0 +1,34 @@
+"""The source edit form: it validates; sources.services.source_update writes."""
+
+from django import forms
+
+from sources.models import Reliability
+
+
+class SourceForm(forms.Form):
+    """An editor's changes to a source's details and reliability, with the reason."""
+
+    title = forms.CharField(required=False, max_length=500)
+    url = forms.URLField(label="URL", required=False, max_length=2000, assume_scheme="https")
+    publisher = forms.CharField(required=False, max_length=300)
+    author = forms.CharField(required=False, max_length=300)
+    published_on = forms.DateField(
+        label="Published on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    accessed_on = forms.DateField(
+        label="Accessed on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    archive_url = forms.URLField(
+        label="Archive URL", required=False, max_length=2000, assume_scheme="https"
+    )
+    reliability = forms.ChoiceField(choices=Reliability.choices)
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why: kept in the audit trail.",
+    )
+
+    def changes(self) -> dict:
+        """Return the source fields as source_update takes them (without the reason)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}

@@ -1,0 +1,91 @@
+"""Reads of sources: the register's filters and a source's page.
+
+The sources *models* never depend on claims (claims point at sources, not back); the pages and
+admin of sources do show the claims citing a source, so this read layer imports claims' models.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length
+from django.shortcuts import get_object_or_404
+
+from claims.models import Citation, Verdict
+from sources.models import Document, Reliability, Source
+
+
+class SourceFilter(django_filters.FilterSet):
+    """The sources register's filters (the claim list's FilterSet lives in claims.filters)."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Title, publisher or URL")
+    document = django_filters.ModelChoiceFilter(
+        queryset=Document.objects.all(), to_field_name="name", empty_label="Any document"
+    )
+    reliability = django_filters.ChoiceFilter(choices=Reliability.choices, empty_label="Any rating")
+    cited_by = django_filters.ChoiceFilter(
+        choices=[
+            ("disputed", "Disputed claims"),
+            ("refuted", "Refuted claims"),
+            ("contested", "Disputed or refuted claims"),
+        ],
+        method="filter_cited_by",
+        label="Cited by",
+        empty_label="Any claim",
+    )
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value) | Q(publisher__icontains=value) | Q(url__icontains=value)
+        )
+
+    def filter_cited_by(self, queryset, name, value):
+        verdicts = {
+            "disputed": [Verdict.DISPUTED],
+            "refuted": [Verdict.REFUTED],
+            "contested": [Verdict.DISPUTED, Verdict.REFUTED],
+        }[value]
+        citing = Citation.objects.attached().filter(
+            source=OuterRef("pk"), claim__verdict__in=verdicts, claim__withdrawn_at__isnull=True
+        )
+        return queryset.filter(Exists(citing))
+
+
+def source_filterset(filters: Mapping[str, Any]) -> SourceFilter:
+    return SourceFilter(filters, queryset=Source.objects.all())
+
+
+def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
+    """Return the sources matching `filters`, with their citation counts; None if invalid."""
+    filterset = source_filterset(filters)
+    if not filterset.is_valid():
+        return None
+    return (
+        filterset.qs.select_related("document")
+        .annotate(cited=Count("citations", distinct=True))
+        # Meta.ordering does not apply to aggregate queries; numeric order of digit labels.
+        .order_by("document__name", Length("label"), "label")
+    )
+
+
+def source_get_for_user(*, user, pk: int, permission: str = "sources.view_source") -> Source:
+    """Return source `pk` for `user`: 404 if there is none, 403 without `permission`."""
+    if not user.has_perm(permission):
+        raise PermissionDenied
+    return get_object_or_404(Source.objects.select_related("document"), pk=pk)
+
+
+def source_citations(source: Source) -> list:
+    """Return every citation of `source`, with its claim, verdict and latest assessment."""
+    return list(
+        Citation.objects.filter(source=source)
+        .select_related("claim__document", "claim__last_decision__actor", "assessment__actor")
+        .order_by("claim__document_id", "claim__line", "order")
+    )

@@ -1,0 +1,148 @@
+"""The sources register /sources/ and a source's page /sources/<id>/."""
+
+import pytest
+
+from claims.models import Claim, Stance, Verdict
+from claims.services import AssessmentInput, claim_decide
+from sources.models import Reliability, Source
+from sources.services import source_update
+from tests.factories import CitationFactory, ClaimFactory, DocumentFactory, SourceFactory
+from workbench.models import AuditEvent
+
+
+def _labels(response) -> list[str]:
+    return [source.label for source in response.context["page"].object_list]
+
+
+def test_it_redirects_anonymous_users_to_sign_in(client, db):
+    assert client.get("/sources/").status_code == 302
+
+
+def test_it_lists_the_sources_with_how_often_each_is_cited(client, charlie, seed):
+    client.force_login(charlie)
+    response = client.get("/sources/")
+    assert response.status_code == 200
+    assert len(_labels(response)) == 31
+    cited = {s.label: s.cited for s in response.context["page"].object_list}
+    assert cited["110"] == 2 and cited["19"] == 1
+
+
+def test_it_filters_by_document_reliability_and_disputed_or_refuted_claims(client, alice, seed):
+    other = SourceFactory(document=DocumentFactory(name="other.txt"), label="1")
+    source_update(source=seed.sources.get(label="110"), actor=alice, reliability="deprecated")
+    fifteen = Claim.objects.get(document=seed, line=15)
+    claim_decide(claim=fifteen, actor=alice, verdict=Verdict.REFUTED, version=1, rationale="No.")
+    client.force_login(alice)
+    assert _labels(client.get("/sources/?document=other.txt")) == [other.label]
+    assert _labels(client.get("/sources/?reliability=deprecated")) == ["110"]
+    assert _labels(client.get("/sources/?cited_by=refuted")) == ["110"]
+    assert _labels(client.get("/sources/?cited_by=disputed")) == []
+    assert _labels(client.get("/sources/?cited_by=contested")) == ["110"]
+
+
+def test_an_invalid_filter_gets_400(client, bob, seed):
+    client.force_login(bob)
+    response = client.get("/sources/?reliability=awful")
+    assert response.status_code == 400
+    assert "reliability" in response.context["form"].errors
+
+
+def test_the_source_page_lists_every_claim_citing_it_with_verdict_and_assessment(client, bob, seed):
+    source = seed.sources.get(label="110")
+    fifteen = Claim.objects.get(document=seed, line=15)
+    citation = fifteen.citations.get()
+    claim_decide(
+        claim=fifteen,
+        actor=bob,
+        verdict=Verdict.CORROBORATED,
+        version=1,
+        assessments={citation.pk: AssessmentInput(Stance.SUPPORTS, "deputies should not")},
+    )
+    client.force_login(bob)
+    response = client.get(f"/sources/{source.pk}/")
+    html = response.content.decode()
+    assert [c.claim.line for c in response.context["citations"]] == [15, 16]
+    assert "Supports: “deputies should not”" in html
+    assert "Corroborated" in html and "Not assessed" in html
+    assert response.context["form"] is None  # reviewers do not edit sources
+
+
+def test_it_answers_404_for_an_unknown_source(client, bob, db):
+    client.force_login(bob)
+    assert client.get("/sources/999999/").status_code == 404
+
+
+def test_an_editor_edits_a_source_with_a_reason(client, alice, seed):
+    source = seed.sources.get(label="19")
+    client.force_login(alice)
+    response = client.post(
+        f"/sources/{source.pk}/",
+        {
+            "title": "Decree of 19 February",
+            "url": "https://example.org/decree",
+            "publisher": "Meduza",
+            "reliability": "generally_reliable",
+            "published_on": "2022-02-19",
+            "reason": "Found the original.",
+        },
+        follow=True,
+    )
+    assert "Source [19] saved." in response.content.decode()
+    source.refresh_from_db()
+    assert source.title == "Decree of 19 February"
+    assert source.reliability == Reliability.GENERALLY_RELIABLE
+    assert str(source.published_on) == "2022-02-19"
+    event = AuditEvent.objects.get(action="source.update")
+    assert event.reason == "Found the original." and event.actor == alice
+
+
+def test_bad_source_input_is_shown_next_to_the_field(client, alice, seed):
+    source = seed.sources.get(label="19")
+    client.force_login(alice)
+    response = client.post(
+        f"/sources/{source.pk}/",
+        {"url": "not a url at all", "reliability": "great", "published_on": "yesterday"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"url", "reliability", "published_on"} <= set(errors)
+    source.refresh_from_db()
+    assert source.url == "" and source.reliability == Reliability.UNRATED
+
+
+@pytest.mark.parametrize("user", ["bob", "charlie"])
+def test_reviewers_and_viewers_cannot_edit_a_source(client, seed, user, request):
+    source = seed.sources.get(label="19")
+    client.force_login(request.getfixturevalue(user))
+    response = client.post(
+        f"/sources/{source.pk}/", {"title": "Hacked", "reliability": "deprecated"}
+    )
+    assert response.status_code == 403
+    source.refresh_from_db()
+    assert source.title == "" and source.reliability == Reliability.UNRATED
+    assert not AuditEvent.objects.filter(action="source.update").exists()
+
+
+def test_it_shows_hostile_source_text_as_text(client, bob, db):
+    source = SourceFactory(title="<script>alert(1)</script>", publisher='"><img onerror=x>')
+    client.force_login(bob)
+    for url in ("/sources/", f"/sources/{source.pk}/"):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html and "<img onerror" not in html
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_query_counts_do_not_grow_with_rows(client, alice, size, django_assert_max_num_queries):
+    document = DocumentFactory()
+    source = SourceFactory(document=document)
+    for i in range(size):
+        claim = ClaimFactory(document=document, line=i + 1)
+        CitationFactory(claim=claim, source=source, order=0)
+        SourceFactory(document=document)
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        assert client.get("/sources/").status_code == 200
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/sources/{source.pk}/")
+    assert len(response.context["citations"]) == size
+    assert Source.objects.count() == size + 1
