@@ -1,0 +1,19 @@
+"""manage.py export_decisions: every decision ever recorded, as CSV."""
+
+from django.core.management.base import BaseCommand
+
+from claims.exports import decisions_csv, write_lines
+
+
+class Command(BaseCommand):
+    help = (
+        "Export every decision (the review history), oldest first, as CSV: claim, verdict "
+        "from and to, suggestion, rationale, evidence, actor, time and the assessments recorded."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--output", "-o", help="file to write (default: standard output)")
+        parser.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM (Excel)")
+
+    def handle(self, *args, **options) -> None:
+        write_lines(decisions_csv(bom=options["bom"]), output=options["output"], stdout=self.stdout)
