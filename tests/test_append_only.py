@@ -37,9 +37,12 @@ def test_raw_sql_cannot_change_history(history, table, sql):
         count = cursor.fetchone()[0]
     assert count > 0
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql.format(table=table))
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql.format(table=table))
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")

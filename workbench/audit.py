@@ -70,12 +70,6 @@ def audit_log(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event about `obj` to the chain; call it inside the service's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_log must run inside the transaction of the change it records")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         action=action,
@@ -84,11 +78,27 @@ def audit_log(
         before=jsonable(before),
         after=jsonable(after),
         reason=reason,
-        prev_hash=head or GENESIS,
     )
-    event.hash = event_hash(event.prev_hash, event_payload(event))
-    event.save(force_insert=True)
-    return event
+    return audit_append([event])[0]
+
+
+def audit_append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain unsaved `events` after the current head, in order, and insert them.
+
+    Takes the chain lock first (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write
+    lock), so no other writer can read the same head until this transaction ends.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events must be written inside the transaction of the change")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = prev_hash or GENESIS
+    for event in events:
+        event.prev_hash = prev_hash
+        event.hash = prev_hash = event_hash(prev_hash, event_payload(event))
+    return AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 @dataclass(frozen=True)

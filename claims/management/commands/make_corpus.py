@@ -1,0 +1,110 @@
+"""manage.py make_corpus: write a deterministic synthetic corpus, import it, optionally review it."""
+
+import random
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.corpus import corpus_documents
+from claims.models import Claim, Verdict
+from claims.services import BulkDecision, claim_decide_many, document_import
+from workbench.roles import REVIEWERS
+
+RATIONALES = {
+    Verdict.CORROBORATED: [
+        "The cited report states this in its summary.",
+        "Two independent outlets give the same figure and date.",
+        "The source quotes the official statement verbatim.",
+    ],
+    Verdict.DISPUTED: [
+        "The sources give different figures; neither is authoritative.",
+        "One source supports the date, the other says it was a week later.",
+    ],
+    Verdict.REFUTED: [
+        "The source says the opposite: the decree was never signed.",
+        "The cited article does not contain this and a later correction retracts it.",
+    ],
+}
+# 60% corroborated, 25% disputed, 15% refuted.
+MIX = [Verdict.CORROBORATED] * 12 + [Verdict.DISPUTED] * 5 + [Verdict.REFUTED] * 3
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Write N seed-grammar documents holding M claims in all, import them, and review some."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--documents", type=int, required=True)
+        parser.add_argument("--claims", type=int, required=True, help="claims in all documents")
+        parser.add_argument("--seed", type=int, default=1, help="same seed, same files")
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "corpus"))
+        parser.add_argument(
+            "--decide",
+            type=float,
+            default=0.0,
+            help="fraction of claims to decide through the services (0 to 1)",
+        )
+        parser.add_argument("--no-import", action="store_true", help="only write the files")
+
+    def handle(
+        self,
+        *args,
+        documents: int,
+        claims: int,
+        seed: int,
+        out: str,
+        decide: float,
+        no_import: bool,
+        **options,
+    ) -> None:
+        if documents < 1 or claims < documents:
+            raise CommandError("need --documents >= 1 and --claims >= --documents")
+        if not 0 <= decide <= 1:
+            raise CommandError("--decide is a fraction between 0 and 1")
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        for name, text, expected in corpus_documents(documents=documents, claims=claims, seed=seed):
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            if no_import:
+                continue
+            report = document_import(name=name, data=path.read_bytes())
+            self.stdout.write(report.summary())
+            if report.added and report.added != expected.claims:
+                raise CommandError(f"{name}: expected {expected.claims} claims, got {report.added}")
+        self.stdout.write(f"corpus written to {folder} in {time.perf_counter() - started:.1f}s")
+        if decide and not no_import:
+            count = self._decide(decide, seed)
+            self.stdout.write(f"{count} decisions recorded in {time.perf_counter() - started:.1f}s")
+
+    def _decide(self, fraction: float, seed: int) -> int:
+        rng = random.Random(seed)
+        reviewer, _ = get_user_model().objects.get_or_create(username="corpus-reviewer")
+        reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+        reviewer = get_user_model().objects.get(pk=reviewer.pk)  # fresh permission cache
+        pending = Claim.objects.live().filter(verdict=Verdict.UNREVIEWED, locked=False)
+        ids = list(pending.order_by("id").values_list("id", "version"))
+        chosen = [row for row in ids if rng.random() < fraction]
+        total = 0
+        for start in range(0, len(chosen), BATCH):
+            batch = []
+            for claim_id, version in chosen[start : start + BATCH]:
+                verdict = rng.choice(MIX)
+                stance = {"corroborated": "supports", "refuted": "refutes"}.get(verdict, "disputes")
+                batch.append(
+                    BulkDecision(
+                        claim_id=claim_id,
+                        version=version,
+                        verdict=verdict,
+                        rationale=rng.choice(RATIONALES[verdict]),
+                        stances={0: stance},
+                    )
+                )
+            total += claim_decide_many(actor=reviewer, decisions=batch)
+            self.stderr.write(f"decisions: {total:,}/{len(chosen):,}")
+        return total
