@@ -7,6 +7,7 @@ app_name = "claims"
 claim_urls = [
     path("", views.claim_detail, name="detail"),
     path("decide/", views.claim_decide, name="decide"),
+    path("claimreview.json", views.claim_claimreview, name="claimreview"),
     path("lock/", views.claim_lock, name="lock"),
     path("reopen/", views.claim_reopen, name="reopen"),
     path("citations/<int:citation_pk>/confirm/", views.citation_confirm, name="citation-confirm"),

@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
-from claims.exports import claims_csv
+from claims.exports import claim_review_for_claim, claims_csv
 from claims.filters import ClaimFilter
 from claims.forms import LockForm, ReasonForm, ReviewForm, validation_messages
 from claims.models import Attribution, Citation, Claim, Position, Verdict
@@ -114,6 +114,22 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
     filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return the schema.org ClaimReview JSON-LD of a decided claim; 404 until it is decided."""
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    # A withdrawn claim is no longer in the document: publishing a review of it would mislead.
+    review = claim_review_for_claim(claim) if claim.withdrawn_at is None else None
+    if review is None:
+        raise Http404("Only decided, live claims have a ClaimReview.")
+    return JsonResponse(
+        review,
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
 
 
 def _render_claim(

@@ -1,0 +1,108 @@
+"""Every page makes the same number of queries at two corpus sizes: none grows with the rows."""
+
+import html
+import random
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.corpus import corpus_documents
+from claims.models import Citation, Claim, Verdict
+from claims.services import BulkDecision, claim_decide, claim_decide_many, document_import
+from sources.models import Source
+
+NEXT_LINK = re.compile(r'<a rel="next" href="([^"]+)"')
+
+
+def _grow(*, seed: int, claims: int, reviewer, fraction: float) -> None:
+    """Import a corpus document of `claims` claims and decide `fraction` of them in bulk."""
+    [(name, text, _)] = corpus_documents(documents=1, claims=claims, seed=seed)
+    document = document_import(name=name, data=text.encode()).document
+    rng = random.Random(seed)
+    verdicts = [Verdict.CORROBORATED, Verdict.DISPUTED, Verdict.REFUTED]
+    rows = Claim.objects.filter(document=document).order_by("id").values_list("id", "version")
+    claim_decide_many(
+        actor=reviewer,
+        decisions=[
+            BulkDecision(pk, version, rng.choice(verdicts), "Checked against the sources.")
+            for pk, version in rows
+            if rng.random() < fraction
+        ],
+    )
+
+
+def _next_page(client, url: str) -> str:
+    page = client.get(url).content.decode()
+    match = NEXT_LINK.search(page)
+    assert match, f"no next link on {url}"
+    return "/claims/" + html.unescape(match.group(1))
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def _measure(reviewer_client, admin_client, urls: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, url in urls.items():
+        client = admin_client if url.startswith("/admin/") else reviewer_client
+        counts[name] = _count(client, url)
+    return counts
+
+
+def test_every_page_makes_the_same_number_of_queries_at_two_corpus_sizes(
+    client, admin_client, bob, alice
+):
+    _grow(seed=1, claims=200, reviewer=bob, fraction=0.4)
+    assert Claim.objects.filter(verdict=Verdict.REFUTED).exists()
+    # A claim with several citations, an assessment and two decisions for its page.
+    claim = (
+        Claim.objects.filter(verdict=Verdict.UNREVIEWED, citations__order=1)
+        .order_by("document", "line")
+        .first()
+    )
+    first = claim.citations.order_by("order").first()
+    claim_decide(
+        claim=claim,
+        actor=alice,
+        verdict=Verdict.DISPUTED,
+        version=claim.version,
+        rationale="One source contradicts the other.",
+    )
+    claim_decide_many(
+        actor=bob,
+        decisions=[
+            BulkDecision(claim.pk, claim.version + 1, Verdict.REFUTED, "No.", {0: "refutes"})
+        ],
+    )
+    assert claim.decisions.count() == 2 and Citation.objects.get(pk=first.pk).assessment
+    source = Source.objects.filter(citations__claim=claim).first()
+    client.force_login(bob)
+
+    deep = _next_page(client, _next_page(client, "/claims/"))
+    urls = {
+        "dashboard": "/",
+        "claim list": "/claims/",
+        "claim list, refuted": "/claims/?verdict=refuted",
+        "claim list, third page": deep,
+        "claim page": f"/claims/{claim.pk}/",
+        "review queue": "/review/next/",
+        "sources": "/sources/",
+        "source page": f"/sources/{source.pk}/",
+        "admin claims": "/admin/claims/claim/",
+        "admin citations": "/admin/claims/citation/",
+        "admin sources": "/admin/sources/source/",
+    }
+    _measure(client, admin_client, urls)  # warm the per-process caches (content types)
+    small = _measure(client, admin_client, urls)
+
+    _grow(seed=2, claims=2000, reviewer=bob, fraction=0.5)
+    assert Claim.objects.count() == 2200
+    assert _next_page(client, _next_page(client, "/claims/")) == deep
+    large = _measure(client, admin_client, urls)
+
+    assert large == small
