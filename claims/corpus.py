@@ -103,3 +103,63 @@ def corpus_documents(
         size = base + (1 if number < extra else 0)
         text, expected = _document(rng, size)
         yield f"corpus_{seed}_{number:04d}.txt", text, expected
+
+
+RATIONALES = {
+    "corroborated": [
+        "The cited report states this in its summary.",
+        "Two independent outlets give the same figure and date.",
+        "The source quotes the official statement verbatim.",
+    ],
+    "disputed": [
+        "The sources give different figures; neither is authoritative.",
+        "One source supports the date, the other says it was a week later.",
+    ],
+    "refuted": [
+        "The source says the opposite: the decree was never signed.",
+        "The cited article does not contain this and a later correction retracts it.",
+    ],
+}
+# 60% corroborated, 25% disputed, 15% refuted.
+VERDICT_MIX = ["corroborated"] * 12 + ["disputed"] * 5 + ["refuted"] * 3
+_STANCE = {"corroborated": "supports", "disputed": "disputes", "refuted": "refutes"}
+
+
+def corpus_decide(
+    *, actor, fraction: float, seed: int = 1, batch: int = 5000, progress=None
+) -> int:
+    """Decide `fraction` of the unreviewed live claims through claim_decide_many; return how many.
+
+    A realistic mix of verdicts, each with a rationale and the first source's matching stance.
+    """
+    from django.db.models import Count
+
+    from claims.models import Claim, Verdict
+    from claims.services import BulkDecision, claim_decide_many
+
+    rng = random.Random(seed)
+    pending = Claim.objects.live().filter(verdict=Verdict.UNREVIEWED, locked=False)
+    rows = list(
+        pending.annotate(cited=Count("citations"))
+        .order_by("id")
+        .values_list("id", "version", "cited")
+    )
+    chosen = [row for row in rows if rng.random() < fraction]
+    total = 0
+    for start in range(0, len(chosen), batch):
+        decisions = []
+        for claim_id, version, cited in chosen[start : start + batch]:
+            verdict = rng.choice(VERDICT_MIX)
+            decisions.append(
+                BulkDecision(
+                    claim_id=claim_id,
+                    version=version,
+                    verdict=verdict,
+                    rationale=rng.choice(RATIONALES[verdict]),
+                    stances={0: _STANCE[verdict]} if cited else {},
+                )
+            )
+        total += claim_decide_many(actor=actor, decisions=decisions)
+        if progress:
+            progress(total, len(chosen))
+    return total

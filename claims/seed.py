@@ -18,6 +18,7 @@ Pure functions, no database: `parse_seed(data, name)` returns the claims or rais
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 CLEANUP_TAGS = (
     "citation needed",
@@ -77,7 +78,7 @@ class ParsedClaim:
     # Raw markers-only lines that gave this claim their markers: part of its identity.
     continuation: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         block = "\n".join([self.raw, *self.continuation])
         return hashlib.sha256(block.encode()).hexdigest()

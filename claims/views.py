@@ -8,7 +8,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
-from claims.exports import claim_review_for_claim, claims_csv
+from claims.exports import claim_review_for_claim, claims_csv, decisions_csv
 from claims.filters import ClaimFilter
 from claims.forms import LockForm, ReasonForm, ReviewForm, validation_messages
 from claims.models import Attribution, Citation, Claim, Position, Verdict
@@ -112,6 +112,18 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
         claims_csv(claims, bom=bom), content_type="text/csv; charset=utf-8"
     )
     filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@permission_required("claims.view_decision", raise_exception=True)
+@require_GET
+def decisions_export_csv(request: HttpRequest) -> HttpResponse:
+    """Stream every decision ever recorded as CSV: what `manage.py export_decisions` writes."""
+    bom = request.GET.get("bom", "") in ("1", "true", "yes", "on")
+    response = StreamingHttpResponse(decisions_csv(bom=bom), content_type="text/csv; charset=utf-8")
+    filename = f"decisions-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -249,11 +249,6 @@ def test_a_claim_that_does_not_exist_refuses_the_whole_batch(seed, bob):
     assert state() == before
 
 
-# Divergences from claim_decide found while writing these tests (reported to the coordinator);
-# strict xfail, so each turns into a failure, to delete the marker, once claims.services is fixed.
-
-
-@pytest.mark.xfail(strict=True, reason="claim_decide_many accepts a claim twice in one batch")
 def test_the_same_claim_twice_in_one_batch_is_refused(seed, bob):
     one = at(seed, 1)
     before = state()
@@ -268,7 +263,6 @@ def test_the_same_claim_twice_in_one_batch_is_refused(seed, bob):
     assert state() == before
 
 
-@pytest.mark.xfail(strict=True, reason="claim_decide_many ignores a stance for no citation")
 def test_a_stance_for_a_citation_the_claim_does_not_have_is_refused(seed, bob):
     before = state()
     with pytest.raises(ValidationError) as exc:
@@ -280,7 +274,6 @@ def test_a_stance_for_a_citation_the_claim_does_not_have_is_refused(seed, bob):
     assert state() == before
 
 
-@pytest.mark.xfail(strict=True, reason="claim_decide_many audits no assessments")
 def test_the_audit_event_names_the_assessments_as_claim_decide_does(seed, bob):
     six = at(seed, 6)
     claim_decide_many(

@@ -1,6 +1,5 @@
 """manage.py make_corpus: write a deterministic synthetic corpus, import it, optionally review it."""
 
-import random
 import time
 from pathlib import Path
 
@@ -9,29 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.corpus import corpus_documents
-from claims.models import Claim, Verdict
-from claims.services import BulkDecision, claim_decide_many, document_import
+from claims.corpus import corpus_decide, corpus_documents
+from claims.services import document_import
 from workbench.roles import REVIEWERS
-
-RATIONALES = {
-    Verdict.CORROBORATED: [
-        "The cited report states this in its summary.",
-        "Two independent outlets give the same figure and date.",
-        "The source quotes the official statement verbatim.",
-    ],
-    Verdict.DISPUTED: [
-        "The sources give different figures; neither is authoritative.",
-        "One source supports the date, the other says it was a week later.",
-    ],
-    Verdict.REFUTED: [
-        "The source says the opposite: the decree was never signed.",
-        "The cited article does not contain this and a later correction retracts it.",
-    ],
-}
-# 60% corroborated, 25% disputed, 15% refuted.
-MIX = [Verdict.CORROBORATED] * 12 + [Verdict.DISPUTED] * 5 + [Verdict.REFUTED] * 3
-BATCH = 5000
 
 
 class Command(BaseCommand):
@@ -79,32 +58,15 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: expected {expected.claims} claims, got {report.added}")
         self.stdout.write(f"corpus written to {folder} in {time.perf_counter() - started:.1f}s")
         if decide and not no_import:
-            count = self._decide(decide, seed)
+            count = corpus_decide(
+                actor=self._reviewer(),
+                fraction=decide,
+                seed=seed,
+                progress=lambda done, total: self.stderr.write(f"decisions: {done:,}/{total:,}"),
+            )
             self.stdout.write(f"{count} decisions recorded in {time.perf_counter() - started:.1f}s")
 
-    def _decide(self, fraction: float, seed: int) -> int:
-        rng = random.Random(seed)
+    def _reviewer(self):
         reviewer, _ = get_user_model().objects.get_or_create(username="corpus-reviewer")
         reviewer.groups.add(Group.objects.get(name=REVIEWERS))
-        reviewer = get_user_model().objects.get(pk=reviewer.pk)  # fresh permission cache
-        pending = Claim.objects.live().filter(verdict=Verdict.UNREVIEWED, locked=False)
-        ids = list(pending.order_by("id").values_list("id", "version"))
-        chosen = [row for row in ids if rng.random() < fraction]
-        total = 0
-        for start in range(0, len(chosen), BATCH):
-            batch = []
-            for claim_id, version in chosen[start : start + BATCH]:
-                verdict = rng.choice(MIX)
-                stance = {"corroborated": "supports", "refuted": "refutes"}.get(verdict, "disputes")
-                batch.append(
-                    BulkDecision(
-                        claim_id=claim_id,
-                        version=version,
-                        verdict=verdict,
-                        rationale=rng.choice(RATIONALES[verdict]),
-                        stances={0: stance},
-                    )
-                )
-            total += claim_decide_many(actor=reviewer, decisions=batch)
-            self.stderr.write(f"decisions: {total:,}/{len(chosen):,}")
-        return total
+        return get_user_model().objects.get(pk=reviewer.pk)  # a fresh permission cache
