@@ -4,6 +4,7 @@ Rows stream from keyset-paginated batches (a fixed number of queries per batch, 
 table in memory). Cells that a spreadsheet would run as a formula are neutralised.
 """
 
+import codecs
 import csv
 import datetime
 import json
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from claims.models import (
@@ -27,7 +29,7 @@ from claims.models import (
     Position,
     Verdict,
 )
-from claims.verdicts import suggest_verdict
+from claims.verdicts import suggest_verdict, suggest_verdict_sql
 from sources.models import Source
 
 HEADER = [
@@ -126,12 +128,30 @@ def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
     ]
 
 
+def _csv_line(writer, row: list[str]) -> str:
+    # The writer ends rows with CRLF, which makes it quote any cell holding a CR as PostgreSQL's
+    # COPY does; the row then ends in LF as COPY's do, so both paths give the same bytes.
+    return writer.writerow(row)[:-2] + "\n"
+
+
 def claims_csv(claims: ClaimQuerySet, *, bom: bool = False) -> Iterator[str]:
-    """Yield the CSV of `claims`, header first, one line at a time (RFC 4180, CRLF)."""
-    writer = csv.writer(_Line())
+    """Yield the CSV of `claims`, header first, then a row per claim (RFC 4180 quoting, LF).
+
+    On PostgreSQL the database writes the rows (COPY … TO STDOUT, formula cells neutralised in
+    SQL); elsewhere Python does, in keyset batches. tests/claims/test_export_copy.py proves
+    both give the same bytes.
+    """
+    writer = csv.writer(_Line(), lineterminator="\r\n")
     if bom:
         yield "\ufeff"
-    yield writer.writerow(HEADER)
+    yield _csv_line(writer, HEADER)
+    if connection.vendor == "postgresql":
+        yield from _claims_csv_copy(claims)
+    else:
+        yield from _claims_csv_python(claims, writer)
+
+
+def _claims_csv_python(claims: ClaimQuerySet, writer) -> Iterator[str]:
     for batch in claim_batches(claims):
         ids = [claim.id for claim in batch]
         citations: dict[int, list[Citation]] = defaultdict(list)
@@ -149,7 +169,92 @@ def claims_csv(claims: ClaimQuerySet, *, bom: bool = False) -> Iterator[str]:
         )
         for claim in batch:
             row = _row(claim, citations[claim.id], counts.get(claim.id, 0))
-            yield writer.writerow([neutralise(cell) for cell in row])
+            yield _csv_line(writer, [neutralise(cell) for cell in row])
+
+
+def _sql_cell(expression: str) -> str:
+    """Return `expression` as a CSV cell: neutralised like neutralise(), empty as NULL.
+
+    COPY writes NULL as an empty field and '' as "", Python's csv writes '' as an empty field.
+    """
+    starts = ", ".join(f"'{c}'" if c.isprintable() else f"chr({ord(c)})" for c in _FORMULA_STARTS)
+    return (
+        f"NULLIF(CASE WHEN left({expression}, 1) IN ({starts}) "
+        f"THEN '''' || {expression} ELSE {expression} END, '')"
+    )
+
+
+def _iso_utc(column: str) -> str:
+    """Return SQL for datetime.isoformat() of a UTC timestamp (no fraction when it is zero)."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN mod(date_part('microseconds', {utc})::bigint, 1000000) = 0 THEN '' "
+        f"ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
+
+
+def claims_csv_select(*, neutralised: bool = True) -> str:
+    """Return the SELECT of the claims CSV rows for the claim ids `{ids}` (PostgreSQL).
+
+    `neutralised=False` gives the bare columns: the benchmark's COPY anchor.
+    """
+    attached = "ci.attribution <> 'detached'"
+
+    def joined(expression: str) -> str:
+        return f"string_agg({expression}, ';' ORDER BY ci.\"order\") FILTER (WHERE {attached})"
+
+    suggested = suggest_verdict_sql(stance="a.stance", reliability="s.reliability", among=attached)
+    cells = [
+        "c.id::text",
+        "d.name",
+        "c.line::text",
+        "c.text",
+        joined("s.label"),
+        "c.tags",
+        "c.verdict",
+        "dec.rationale",
+        "u.username",
+        _iso_utc("dec.at"),
+        suggested,
+        "CASE WHEN bool_or(ci.position = 'leading' AND ci.attribution = 'as_printed') "
+        "THEN 'needs check' WHEN bool_or(ci.position = 'leading') THEN 'settled' END",
+        joined("s.label || ':' || coalesce(a.stance, 'unassessed')"),
+        joined("s.title"),
+        joined("s.url"),
+        joined("s.reliability"),
+        "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
+        "{base} || '/claims/' || c.id || '/'",
+    ]
+    inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
+    wrap = _sql_cell if neutralised else (lambda name: name)
+    outer = ", ".join(wrap(f"cell{n}") for n in range(len(cells)))
+    return (
+        f"SELECT {outer} FROM (SELECT c.document_id, c.line, c.id, {inner} "
+        "FROM claims_claim c "
+        "JOIN sources_document d ON d.id = c.document_id "
+        "LEFT JOIN claims_decision dec ON dec.id = c.last_decision_id "
+        "LEFT JOIN auth_user u ON u.id = dec.actor_id "
+        "LEFT JOIN claims_citation ci ON ci.claim_id = c.id "
+        "LEFT JOIN sources_source s ON s.id = ci.source_id "
+        "LEFT JOIN claims_assessment a ON a.id = ci.assessment_id "
+        "WHERE c.id IN ({ids}) "
+        "GROUP BY c.id, d.id, dec.id, u.id) AS row "
+        "ORDER BY row.document_id, row.line, row.id"
+    )
+
+
+def _claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:
+    ids_sql, params = claims.order_by().values("id").query.sql_with_params()
+    base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
+    select = claims_csv_select().replace("{base}", base).replace("{ids}", ids_sql)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with connection.cursor() as cursor:
+        statement = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
+        with cursor.cursor.copy(statement, params) as copy:
+            for chunk in copy:
+                yield decoder.decode(bytes(chunk))
+    yield decoder.decode(b"", final=True)
 
 
 # --- Shared by the JSON and history exports ------------------------------------------------

@@ -61,3 +61,29 @@ def suggest_verdict(assessments: Iterable[tuple[str, str]]) -> Suggestion:
 
 def _n(count: int) -> str:
     return "1 source" if count == 1 else f"{count} sources"
+
+
+def suggest_verdict_sql(*, stance: str, reliability: str, among: str = "TRUE") -> str:
+    """Return suggest_verdict as one SQL expression over aggregated rows (PostgreSQL).
+
+    `stance` and `reliability` name the columns, `among` which rows count. The CSV export
+    computes the suggestion in the database this way; tests/claims/test_verdicts.py checks
+    that it agrees with suggest_verdict on the whole table of cases.
+    """
+    unreliable = ", ".join(f"'{value}'" for value in sorted(UNRELIABLE))
+
+    def count(condition: str) -> str:
+        return f"count(*) FILTER (WHERE ({among}) AND {condition})"
+
+    supports = count(f"{stance} = '{Stance.SUPPORTS.value}'")
+    credible = count(
+        f"{stance} = '{Stance.SUPPORTS.value}' AND {reliability} NOT IN ({unreliable})"
+    )
+    refutes = count(f"{stance} = '{Stance.REFUTES.value}'")
+    disputes = count(f"{stance} = '{Stance.DISPUTES.value}'")
+    return (
+        f"CASE WHEN {refutes} > 0 AND {supports} = 0 THEN '{Verdict.REFUTED.value}' "
+        f"WHEN {refutes} > 0 THEN '{Verdict.DISPUTED.value}' "
+        f"WHEN {disputes} > 0 THEN '{Verdict.DISPUTED.value}' "
+        f"WHEN {credible} > 0 THEN '{Verdict.CORROBORATED.value}' END"
+    )

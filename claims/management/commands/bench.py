@@ -28,41 +28,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from claims.corpus import corpus_decide, corpus_documents
+from claims.exports import claims_csv_select
 from claims.models import Claim, Decision, Verdict
 from claims.seed import parse_seed
+from claims.selectors import claim_export_list
 from claims.services import claim_decide
 from workbench.roles import REVIEWERS
 
 ROOT = Path(settings.BASE_DIR)
-
-# The columns of the claims CSV, as one SELECT: the anchor the export is measured against.
-EXPORT_SELECT = """
-SELECT c.id, d.name, c.line, c.text,
-       coalesce(string_agg(s.label, ';' ORDER BY ci."order")
-                FILTER (WHERE ci.attribution <> 'detached'), ''),
-       c.tags, c.verdict, coalesce(dec.rationale, ''), coalesce(u.username, ''),
-       coalesce(to_char(dec.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), ''),
-       '' AS suggested,
-       CASE WHEN bool_or(ci.position = 'leading' AND ci.attribution = 'as_printed') THEN 'needs check'
-            WHEN bool_or(ci.position = 'leading') THEN 'settled' ELSE '' END,
-       coalesce(string_agg(s.label || ':' || coalesce(a.stance, 'unassessed'), ';'
-                ORDER BY ci."order") FILTER (WHERE ci.attribution <> 'detached'), ''),
-       coalesce(string_agg(s.title, ';' ORDER BY ci."order"), ''),
-       coalesce(string_agg(s.url, ';' ORDER BY ci."order"), ''),
-       coalesce(string_agg(s.reliability, ';' ORDER BY ci."order"), ''),
-       (SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id),
-       %(base)s || '/claims/' || c.id || '/'
-FROM claims_claim c
-JOIN sources_document d ON d.id = c.document_id
-LEFT JOIN claims_decision dec ON dec.id = c.last_decision_id
-LEFT JOIN auth_user u ON u.id = dec.actor_id
-LEFT JOIN claims_citation ci ON ci.claim_id = c.id
-LEFT JOIN sources_source s ON s.id = ci.source_id
-LEFT JOIN claims_assessment a ON a.id = ci.assessment_id
-WHERE c.withdrawn_at IS NULL AND c.verdict <> 'unreviewed'
-GROUP BY c.id, d.name, dec.id, u.username
-ORDER BY c.document_id, c.line, c.id
-"""
 
 PAGES = [
     ("/claims/ first page", "/claims/"),
@@ -269,10 +242,17 @@ class Command(BaseCommand):
         return seconds
 
     def _copy_to(self) -> float:
+        """COPY the export's own SELECT, bare (no neutralising), of the same claims to nowhere."""
+        ids_sql, params = (
+            claim_export_list(filters={}).order_by().values("id").query.sql_with_params()
+        )
+        base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
+        select = (
+            claims_csv_select(neutralised=False).replace("{base}", base).replace("{ids}", ids_sql)
+        )
         with connection.cursor() as cursor:
             started = time.perf_counter()
-            sql = EXPORT_SELECT.replace("%(base)s", "'" + settings.WORKBENCH_BASE_URL + "'")
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            with cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
                 for _ in copy:
                     pass
             return time.perf_counter() - started
