@@ -21,17 +21,7 @@ from django.db import transaction
 from sources.models import Document, Reliability, Source
 from sources.services import source_update
 
-COLUMNS = (
-    "label",
-    "title",
-    "url",
-    "publisher",
-    "author",
-    "published_on",
-    "accessed_on",
-    "archive_url",
-    "reliability",
-)
+COLUMNS = ("label", *Source.EDITABLE_FIELDS)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL = URLValidator(schemes=["http", "https"])
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.services import document_import
 from tests.factories import UserFactory
@@ -91,3 +93,12 @@ def seed_bytes() -> bytes:
 def seed(db, seed_bytes):
     """The first seed document, imported."""
     return document_import(name=SEED.name, data=seed_bytes).document
+
+
+def queries(client, url: str) -> int:
+    """Return the queries a GET of `url` runs, once the per-process caches are warm."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries)

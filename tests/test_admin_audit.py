@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from claims.models import Claim
 from claims.services import claim_lock
+from tests.conftest import queries
 from tests.factories import ClaimFactory, DocumentFactory
 from workbench.admin import EstimatedCountPaginator
 from workbench.models import AuditEvent
@@ -20,15 +21,6 @@ def lock_claims(n: int, actor, document=None) -> list[Claim]:
     for claim in claims:
         claim_lock(claim=claim, actor=actor, reason="<script>alert(1)</script> hold")
     return claims
-
-
-def queries(client, url: str) -> int:
-    """Return the queries a GET of `url` runs, once the per-process caches are warm."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(ctx.captured_queries)
 
 
 def test_the_admin_names_the_workbench_and_links_back_to_the_reviewer_ui(admin_client):

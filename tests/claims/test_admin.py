@@ -5,8 +5,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.urls import reverse
 
 from claims.exports import claims_csv
@@ -21,6 +20,7 @@ from claims.services import (
     claim_reopen,
     claim_withdraw,
 )
+from tests.conftest import queries
 from tests.factories import CitationFactory, ClaimFactory, DocumentFactory, UserFactory
 from workbench.models import AuditEvent
 from workbench.roles import VIEWERS
@@ -29,15 +29,6 @@ CLAIMS = reverse("admin:claims_claim_changelist")
 CITATIONS = reverse("admin:claims_citation_changelist")
 DECISIONS = reverse("admin:claims_decision_changelist")
 ASSESSMENTS = reverse("admin:claims_assessment_changelist")
-
-
-def queries(client, url: str) -> int:
-    """Return the queries a GET of `url` runs, once the per-process caches are warm."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(ctx.captured_queries)
 
 
 def audit_fields(event: AuditEvent, *, skip: tuple[str, ...] = ()) -> dict:

@@ -2,27 +2,18 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.urls import reverse
 
 from sources.models import Reliability, Source
 from sources.services import source_update
+from tests.conftest import queries
 from tests.factories import CitationFactory, ClaimFactory, DocumentFactory, SourceFactory
 from workbench.models import AuditEvent
 from workbench.roles import VIEWERS
 
 SOURCES = reverse("admin:sources_source_changelist")
 DOCUMENTS = reverse("admin:sources_document_changelist")
-
-
-def queries(client, url: str) -> int:
-    """Return the queries a GET of `url` runs, once the per-process caches are warm."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(ctx.captured_queries)
 
 
 def audit_fields(event: AuditEvent) -> dict:
