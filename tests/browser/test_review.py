@@ -23,7 +23,7 @@ def test_a_reviewer_filters_the_claims_to_line_27s_source_and_opens_it(sign_in, 
     page.get_by_role("button", name="Apply filters").click()
     rows = page.locator("table.claims tbody tr")
     expect(rows).to_have_count(1)
-    expect(page.locator(".counts")).to_contain_text("1 claims")
+    expect(page.locator(".counts")).to_contain_text("1 claim")
     rows.first.get_by_role("link", name=re.compile("On 26 September")).click()
     claim = _line(demo, 27)
     expect(page).to_have_url(f"{live_server.url}/claims/{claim.pk}/")
