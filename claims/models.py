@@ -146,8 +146,12 @@ class Claim(TimeStampedModel):
         indexes = [
             # The default claim list order and its keyset pagination.
             models.Index(fields=["document", "line", "id"], name="claim_document_line"),
-            # The verdict filter and the counts per verdict.
-            models.Index(fields=["verdict", "document"], name="claim_verdict"),
+            # The counts per verdict (capped, index-only) and the verdict filter, live claims.
+            models.Index(
+                fields=["verdict", "document", "line", "id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="claim_live_verdict",
+            ),
             # Sorting by last decision.
             models.Index(fields=["last_decision", "id"], name="claim_last_decision"),
             models.Index(fields=["fingerprint"], name="claim_fingerprint"),

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import BooleanField, Count, Expression, F, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from claims.filters import ClaimFilter
@@ -60,13 +61,26 @@ def claim_get_for_user(*, user, pk: int, permission: str = "claims.view_claim") 
     )
 
 
+#: The claim list counts each verdict up to here and shows "10,000+" beyond.
+COUNT_CAP = 10_000
+
+
 def claim_verdict_counts(claims: ClaimQuerySet) -> dict[str, int]:
-    """Return {verdict: count} for `claims`, every verdict present, in one GROUP BY query."""
-    counts = {verdict: 0 for verdict in Verdict.values}
-    rows = claims.order_by().values_list("verdict").annotate(n=Count("id"))
-    for verdict, n in rows:
-        counts[verdict] = n
-    return counts
+    """Return {verdict: count} for `claims`, each count stopping at COUNT_CAP + 1.
+
+    One small query per verdict, each a LIMITed index range scan: a page never counts a
+    million rows (a GROUP BY over every live claim took 0.6 s at 1M).
+    """
+    unordered = claims.order_by()
+    return {
+        verdict: unordered.filter(verdict=verdict)[: COUNT_CAP + 1].count()
+        for verdict in Verdict.values
+    }
+
+
+def count_label(n: int) -> str:
+    """Return a count for display: "10,000+" once it reached the cap."""
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
 
 
 def _with_list_relations(claims: ClaimQuerySet) -> ClaimQuerySet:
@@ -85,16 +99,28 @@ class ClaimPage:
     next_cursor: str  # "" on the last page
 
 
-def _cursor_filter(sort: str, cursor: str) -> Q:
+def claims_after(claim: Claim, *, before: bool = False) -> Expression:
+    """Return "after `claim` in (document, line, id) order" (or before) as one row comparison.
+
+    A row comparison lets PostgreSQL (and SQLite) start an index range scan at the row; the
+    equivalent OR of three conditions made PostgreSQL walk the index from the start.
+    """
+    op = "<" if before else ">"
+    # Only the operator is formatted in, from a fixed pair; the values are parameters.
+    return RawSQL(  # noqa: S611
+        f'("claims_claim"."document_id", "claims_claim"."line", "claims_claim"."id") {op} '
+        "(%s, %s, %s)",
+        [claim.document_id, claim.line, claim.id],
+        output_field=BooleanField(),
+    )
+
+
+def _cursor_filter(sort: str, cursor: str) -> Q | Expression:
     """Return the keyset condition "after the row `cursor` names", or raise ValueError."""
     parts = cursor.split(".")
     if sort == "line":
         doc, line, pk = (int(part) for part in parts)
-        return (
-            Q(document_id__gt=doc)
-            | Q(document_id=doc, line__gt=line)
-            | Q(document_id=doc, line=line, id__gt=pk)
-        )
+        return claims_after(Claim(document_id=doc, line=line, id=pk))
     decision, pk = parts
     if decision == "n":
         return Q(last_decision__isnull=True, id__lt=int(pk))
@@ -183,7 +209,8 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
 
 def review_queue(*, document: str = "") -> ClaimQuerySet:
     """Return the claims the review queue serves, in (document, line) order."""
-    claims = Claim.objects.needs_review().order_by("document__name", "document_id", "line", "id")
+    # Documents in import order (by id), so the queue is one index scan of claim_document_line.
+    claims = Claim.objects.needs_review().order_by("document_id", "line", "id")
     if document:
         claims = claims.filter(document__name=document)
     return claims
@@ -195,19 +222,9 @@ def review_queue_claim(
     """Return the first claim of the queue, or the one just after/before a given claim."""
     claims = review_queue(document=document).select_related("document", "last_decision__actor")
     if after is not None:
-        name = after.document.name
-        claims = claims.filter(
-            Q(document__name__gt=name)
-            | Q(document__name=name, line__gt=after.line)
-            | Q(document__name=name, line=after.line, id__gt=after.id)
-        )
+        claims = claims.filter(claims_after(after))
     elif before is not None:
-        name = before.document.name
-        claims = claims.filter(
-            Q(document__name__lt=name)
-            | Q(document__name=name, line__lt=before.line)
-            | Q(document__name=name, line=before.line, id__lt=before.id)
-        ).reverse()
+        claims = claims.filter(claims_after(before, before=True)).reverse()
     return claims.first()
 
 

@@ -21,6 +21,7 @@ from claims.filters import ClaimFilter
 from claims.forms import LockForm, ReasonForm, ReviewForm, validation_messages
 from claims.models import Attribution, Citation, Claim, Position, Verdict
 from claims.selectors import (
+    COUNT_CAP,
     InvalidFilters,
     claim_export_list,
     claim_get_for_user,
@@ -29,6 +30,7 @@ from claims.selectors import (
     claim_neighbours,
     claim_page,
     claim_verdict_counts,
+    count_label,
     dashboard_verdicts_by_document,
     decisions_recent,
     review_queue,
@@ -87,9 +89,20 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
         "filterset": filterset,
         "form": filterset.form,
         "counts": [
-            {"verdict": v, "label": Verdict(v).label, "n": counts.get(v, 0)} for v in Verdict.values
+            {
+                "verdict": v,
+                "label": Verdict(v).label,
+                "n": counts.get(v, 0),
+                "shown": count_label(counts.get(v, 0)),
+            }
+            for v in Verdict.values
         ],
         "total": sum(counts.values()),
+        "total_label": (
+            f"{sum(counts.values()):,}"
+            if all(n <= COUNT_CAP for n in counts.values())
+            else f"over {COUNT_CAP:,}"
+        ),
         "rows": rows,
         "sort": sort,
         "next_cursor": next_cursor,

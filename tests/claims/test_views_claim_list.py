@@ -191,7 +191,7 @@ def test_its_query_count_does_not_grow_with_rows(
 ):
     _bulk(size)
     client.force_login(bob)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):  # 3 more since counts are one capped query a verdict
         response = client.get(URL)
     assert len(response.context["rows"]) >= size
 
@@ -232,3 +232,17 @@ def test_the_export_refuses_invalid_filters_with_400(client, bob, seed):
 def test_the_export_requires_sign_in(client, db):
     response = client.get(reverse("claims:export-csv"))
     assert response.status_code == 302
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, bob, seed, settings, monkeypatch):
+    from claims import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 10)
+    monkeypatch.setattr("claims.views.COUNT_CAP", 10)
+    client.force_login(bob)
+
+    response = client.get(URL)
+
+    shown = {c["verdict"]: c["shown"] for c in response.context["counts"]}
+    assert shown["unreviewed"] == "10+"
+    assert response.context["total_label"] == "over 10"

@@ -1,11 +1,8 @@
 """manage.py export_claims: the claims CSV, with the claim list's filters as options."""
 
-import os
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.exports import claims_csv
+from claims.exports import claims_csv, write_lines
 from claims.filters import ClaimFilter
 from claims.selectors import InvalidFilters, claim_export_list
 
@@ -49,19 +46,6 @@ class Command(BaseCommand):
             claims = claim_export_list(filters=filters, include_all=options["all"])
         except InvalidFilters as exc:
             raise CommandError(str(exc)) from None
-        lines = claims_csv(claims, bom=options["bom"])
-        if options["output"]:
-            try:
-                with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                    out.writelines(lines)
-            except OSError as exc:
-                raise CommandError(f"cannot write {options['output']}: {exc.strerror}") from None
-        else:
-            if self.stdout._out is sys.stdout:
-                sys.stdout.reconfigure(encoding="utf-8", newline="")
-            try:
-                for line in lines:
-                    self.stdout.write(line, ending="")
-                self.stdout.flush()
-            except BrokenPipeError:  # `export_claims | head`: the reader has what it wanted
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        write_lines(
+            claims_csv(claims, bom=options["bom"]), output=options["output"], stdout=self.stdout
+        )
