@@ -335,7 +335,7 @@ class Command(BaseCommand):
             Claim.objects.live()
             .filter(locked=False)
             .order_by("?")
-            .values_list("id", flat=True)[: 16 * per_thread]
+            .values_list("id", flat=True)[: threads * per_thread]
         )
         latencies: list[float] = []
         lock = threading.Lock()
