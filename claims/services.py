@@ -827,3 +827,29 @@ def _bulk_set(model, rows: list[tuple], columns: list[str]) -> None:
             setattr(obj, name, value)
         objs.append(obj)
     model.objects.bulk_update(objs, [c.removesuffix("_id") for c in columns], batch_size=500)
+
+
+def document_delete(*, document: Document, actor, reason: str) -> None:
+    """Delete a document with its claims, citations and sources, if nobody has reviewed it yet.
+
+    A document any claim of which has a decision is refused: its history must stay (withdraw
+    claims instead). The deletion is audited with what it removed.
+    """
+    _require(actor, "sources.delete_document", "delete documents")
+    reason = _reason(reason)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        decided = Decision.objects.filter(claim__document=document).count()
+        if decided:
+            raise ValidationError(
+                f"{document.name} has {decided} decisions on its claims: its history stays. "
+                "Withdraw claims instead."
+            )
+        before = {
+            "name": document.name,
+            "sha256": document.sha256,
+            "claims": document.claims.count(),
+            "sources": document.sources.count(),
+        }
+        audit_log(actor=actor, action="document.delete", obj=document, before=before, reason=reason)
+        document.delete()

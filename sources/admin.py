@@ -1,7 +1,7 @@
 """Admin for documents and sources: every change to a source goes through `source_update`.
 
-Documents are read-only here: they come from `import_seeds`, and no audited service deletes
-one (see `DocumentAdmin`).
+Documents come from `import_seeds`; the only change the admin makes to one is deleting it,
+through the audited `document_delete`, which refuses documents whose claims have decisions.
 """
 
 from typing import Any
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from claims.models import Citation
+from claims.services import document_delete
 from sources.models import Document, Reliability, Source
 from sources.services import source_update
 from workbench.admin import (
@@ -29,11 +30,11 @@ from workbench.admin import (
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    """Imported seed files, view-only.
+    """Imported seed files: view-only, but for the audited delete action.
 
     Importing is `manage.py import_seeds`; a re-import withdraws vanished claims instead of
-    deleting them. Deleting a document would delete its claims, citations and sources without
-    an audit event (no service deletes documents), so the admin offers no delete.
+    deleting them. Django's own delete is off (it would skip the audit trail); the action
+    "Delete selected documents" asks for a reason and calls `document_delete`.
     """
 
     list_display = ["name", "title", "line_count", "imported_at", "claims_link"]
@@ -60,6 +61,27 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
         return False
+
+    def has_remove_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("sources.delete_document")
+
+    actions = ["delete_documents"]
+
+    @admin.action(
+        description="Delete the selected documents (unreviewed only, with a reason)",
+        permissions=["remove"],
+    )
+    def delete_documents(self, request: HttpRequest, queryset: QuerySet[Document]):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title="Delete the selected documents with their claims and sources",
+            apply=lambda document, data: document_delete(
+                document=document, actor=request.user, reason=data["reason"]
+            ),
+            done="{n} documents deleted.",
+        )
 
     @admin.display(description="claims")
     def claims_link(self, document: Document) -> str:

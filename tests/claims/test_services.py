@@ -367,3 +367,21 @@ def test_a_withdrawn_claim_stays_with_its_history(seed, alice, django_user_model
     assert last_event().action == "claim.withdraw"
     with pytest.raises(PermissionDenied):
         claim_withdraw(claim=at(seed, 3), actor=alice, reason="Editors do not withdraw.")
+
+
+def test_only_admins_delete_documents_and_never_reviewed_ones(seed, alice, bob, django_user_model):
+    from claims.services import document_delete
+    from sources.models import Document
+
+    with pytest.raises(PermissionDenied):
+        document_delete(document=seed, actor=alice, reason="Editors may not.")
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    with pytest.raises(ValidationError) as caught:
+        document_delete(document=seed, actor=admin, reason="")
+    assert "reason" in caught.value.message_dict
+    claim_decide(claim=at(seed, 1), actor=bob, verdict="disputed", version=1, rationale="?")
+
+    with pytest.raises(ValidationError, match="history stays"):
+        document_delete(document=seed, actor=admin, reason="Tidy up.")
+
+    assert Document.objects.filter(pk=seed.pk).exists()

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.urls import reverse
 
-from sources.models import Reliability, Source
+from sources.models import Document, Reliability, Source
 from sources.services import source_update
 from tests.conftest import queries
 from tests.factories import CitationFactory, ClaimFactory, DocumentFactory, SourceFactory
@@ -362,7 +362,7 @@ def test_an_editor_permission_alone_lets_a_staff_user_edit_a_source(client, staf
     assert (event.actor, event.action, event.reason) == (staff_viewer, "source.update", "typo")
 
 
-def test_sources_and_documents_cannot_be_added_or_deleted_in_the_admin(admin_client):
+def test_sources_and_documents_cannot_be_added_or_deleted_bypassing_the_service(admin_client):
     source = SourceFactory()
 
     assert admin_client.get(reverse("admin:sources_source_add")).status_code == 403
@@ -392,3 +392,64 @@ def test_hostile_source_text_is_shown_as_text(admin_client):
 
     assert b"<script>alert(1)</script>" not in page
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _delete_documents(client, documents, **data):
+    return client.post(
+        DOCUMENTS,
+        {
+            "action": "delete_documents",
+            "_selected_action": [d.pk for d in documents],
+            "apply": "1",
+            **data,
+        },
+        follow=True,
+    )
+
+
+def test_an_unreviewed_document_is_deleted_through_the_service_with_its_reason(
+    admin_client, admin_user
+):
+    from claims.services import document_import
+
+    document = document_import(name="draft.txt", data=b"One.[1]\nTwo.[2]\n").document
+
+    response = _delete_documents(admin_client, [document], reason="Imported by mistake.")
+
+    assert b"1 documents deleted." in response.content
+    assert not Document.objects.filter(pk=document.pk).exists()
+    event = AuditEvent.objects.get(action="document.delete")
+    assert (event.actor, event.reason) == (admin_user, "Imported by mistake.")
+    assert event.before["claims"] == 2 and event.before["sources"] == 2
+
+
+def test_a_document_with_reviewed_claims_is_not_deleted(admin_client, seed, bob):
+    from claims.models import Claim
+    from claims.services import claim_decide
+
+    claim = Claim.objects.get(document=seed, line=1)
+    claim_decide(claim=claim, actor=bob, verdict="disputed", version=1, rationale="Unclear.")
+
+    response = _delete_documents(admin_client, [seed], reason="Tidy up.")
+
+    assert b"has 1 decisions on its claims" in response.content
+    assert Document.objects.filter(pk=seed.pk).exists()
+    assert not AuditEvent.objects.filter(action="document.delete").exists()
+
+
+def test_deleting_a_document_needs_a_reason(admin_client, seed):
+    response = _delete_documents(admin_client, [seed], reason="")
+
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    assert Document.objects.filter(pk=seed.pk).exists()
+    assert not AuditEvent.objects.filter(action="document.delete").exists()
+
+
+def test_a_staff_user_without_the_permission_has_no_delete_action(client, staff_viewer):
+    client.force_login(staff_viewer)
+
+    form = client.get(DOCUMENTS).context["action_form"]
+
+    actions = [name for name, _ in form.fields["action"].choices] if form else []
+    assert "delete_documents" not in actions
