@@ -244,16 +244,20 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
     )
 
 
-def _claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:
+def claims_copy_statement(claims: ClaimQuerySet, *, neutralised: bool = True) -> tuple[str, list]:
+    """Return the `COPY (SELECT …) TO STDOUT` statement and parameters for `claims`' CSV rows."""
     ids_sql, params = claims.order_by().values("id").query.sql_with_params()
     base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
-    select = claims_csv_select().replace("{base}", base).replace("{ids}", ids_sql)
+    select = claims_csv_select(neutralised=neutralised).replace("{base}", base)
+    return f"COPY ({select.replace('{ids}', ids_sql)}) TO STDOUT WITH (FORMAT csv)", list(params)
+
+
+def _claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:
+    statement, params = claims_copy_statement(claims)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with connection.cursor() as cursor:
-        statement = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
-        with cursor.cursor.copy(statement, params) as copy:
-            for chunk in copy:
-                yield decoder.decode(bytes(chunk))
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for chunk in copy:
+            yield decoder.decode(bytes(chunk))
     yield decoder.decode(b"", final=True)
 
 

@@ -457,8 +457,7 @@ def claim_decide(
                 for citation_id, item in assessments.items()
             ]
         )
-        for row in rows:
-            Citation.objects.filter(pk=row.citation_id).update(assessment=row)
+        _bulk_set(Citation, [(row.citation_id, row.pk) for row in rows], ["assessment_id"])
         Claim.objects.filter(pk=current.pk).update(verdict=verdict, last_decision=decision)
         audit_log(
             actor=actor,

@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from claims.corpus import corpus_decide, corpus_documents
-from claims.exports import claims_csv_select
+from claims.exports import claims_copy_statement
 from claims.models import Claim, Decision, Verdict
 from claims.seed import parse_seed
 from claims.selectors import claim_export_list
@@ -276,16 +276,11 @@ class Command(BaseCommand):
 
     def _copy_to(self) -> float:
         """COPY the export's own SELECT, bare (no neutralising), of the same claims to nowhere."""
-        ids_sql, params = (
-            claim_export_list(filters={}).order_by().values("id").query.sql_with_params()
-        )
-        base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
-        select = (
-            claims_csv_select(neutralised=False).replace("{base}", base).replace("{ids}", ids_sql)
-        )
+        claims = claim_export_list(filters={})
+        statement, params = claims_copy_statement(claims, neutralised=False)
         with connection.cursor() as cursor:
             started = time.perf_counter()
-            with cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            with cursor.cursor.copy(statement, params) as copy:
                 for _ in copy:
                     pass
             return time.perf_counter() - started
@@ -337,6 +332,8 @@ class Command(BaseCommand):
             .order_by("?")
             .values_list("id", flat=True)[: threads * per_thread]
         )
+        # Count only this measurement's decisions: an earlier one may have decided these claims.
+        last_before = Decision.objects.order_by("-id").values_list("id", flat=True).first() or 0
         latencies: list[float] = []
         lock = threading.Lock()
         barrier = threading.Barrier(threads)
@@ -366,7 +363,7 @@ class Command(BaseCommand):
             thread.start()
         for thread in running:
             thread.join()
-        stored = Decision.objects.filter(claim_id__in=targets, actor__in=users).count()
+        stored = Decision.objects.filter(id__gt=last_before, claim_id__in=targets).count()
         latencies.sort()
         p95 = latencies[int(len(latencies) * 0.95) - 1]
         return statistics.median(latencies), p95, len(targets) - stored, len(latencies)
