@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from claims.seed import CLEANUP_TAGS
+from claims.formats.seed import CLEANUP_TAGS
 
 _WORDS = (
     "the of and to in a was that for on as with by at from his her their were which "

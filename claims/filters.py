@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 
 from claims.models import Claim, ClaimQuerySet, Decision, Verdict
-from claims.seed import CLEANUP_TAGS
+from claims.formats.seed import CLEANUP_TAGS
 from sources.models import Document, Reliability
 
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]

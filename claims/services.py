@@ -23,7 +23,7 @@ from claims.models import (
     Stance,
     Verdict,
 )
-from claims.seed import ParsedClaim, parse_seed
+from claims.formats.seed import ParsedClaim, parse_seed
 from claims.verdicts import Suggestion, suggest_verdict
 from sources.models import Document, Source
 from workbench.audit import audit_append, audit_log

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.seed import SeedError
+from claims.formats.seed import SeedError
 from claims.services import document_import
 
 PROGRESS_EVERY = 10_000  # claims; shorter files print no progress

@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.seed import SeedError, parse_line, parse_seed
+from claims.formats.seed import SeedError, parse_line, parse_seed
 
 L, IN, T = "leading", "inline", "trailing"
 

@@ -1,0 +1,1 @@
+"""Import formats: each module turns the bytes of one kind of article into parsed claims."""
