@@ -17,8 +17,15 @@ Pure functions, no database: `parse_seed(data, name)` returns the claims or rais
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+
+from claims.formats.base import (
+    INLINE,
+    LEADING,
+    TRAILING,
+    ParsedClaim,
+    ParsedDocument,
+    SeedError,
+)
 
 CLEANUP_TAGS = (
     "citation needed",
@@ -50,50 +57,6 @@ def _tag_key(text: str) -> str:
 
 
 _TAGS_BY_KEY = {_tag_key(tag): tag for tag in CLEANUP_TAGS}
-
-LEADING, INLINE, TRAILING = "leading", "inline", "trailing"
-
-
-class SeedError(ValueError):
-    """A seed file that cannot be imported; the message names the file and line."""
-
-    def __init__(self, name: str, problem: str, line: int | None = None) -> None:
-        self.name, self.problem, self.line = name, problem, line
-        super().__init__(self.message_for(name))
-
-    def message_for(self, name: str) -> str:
-        """Return the message naming the file as `name` (a path, where the caller knows it)."""
-        where = f"{name}: line {self.line}" if self.line else name
-        return f"{where}: {self.problem}"
-
-
-@dataclass
-class ParsedClaim:
-    line: int
-    raw: str
-    text: str = ""
-    citations: list[tuple[str, str]] = field(default_factory=list)  # (label, position)
-    tags: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # Raw markers-only lines that gave this claim their markers: part of its identity.
-    continuation: list[str] = field(default_factory=list)
-
-    @cached_property
-    def fingerprint(self) -> str:
-        block = "\n".join([self.raw, *self.continuation])
-        return hashlib.sha256(block.encode()).hexdigest()
-
-    @property
-    def needs_attribution_check(self) -> bool:
-        return any(position == LEADING for _, position in self.citations)
-
-
-@dataclass
-class ParsedSeed:
-    claims: list[ParsedClaim]
-    line_count: int
-    sha256: str
-
 
 def decode_seed(data: bytes, name: str) -> str:
     """Return the text of a seed file, or raise SeedError for empty, binary or non-UTF-8 data."""
@@ -163,7 +126,7 @@ def parse_line(line_no: int, raw: str) -> ParsedClaim:
     return claim
 
 
-def parse_seed(data: bytes, name: str) -> ParsedSeed:
+def parse_seed(data: bytes, name: str) -> ParsedDocument:
     """Parse a whole seed file into claims, or raise SeedError naming the file and line."""
     text = decode_seed(data, name)
     lines = _LINE_END.split(text)
@@ -188,4 +151,6 @@ def parse_seed(data: bytes, name: str) -> ParsedSeed:
         previous.continuation.append(raw)
     if not claims:
         raise SeedError(name, "no sentence found (only blank lines or markers)")
-    return ParsedSeed(claims=claims, line_count=len(lines), sha256=hashlib.sha256(data).hexdigest())
+    return ParsedDocument(
+        claims=claims, line_count=len(lines), sha256=hashlib.sha256(data).hexdigest()
+    )
