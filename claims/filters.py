@@ -4,8 +4,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 
-from claims.models import Claim, ClaimQuerySet, Decision, Verdict
 from claims.formats.seed import CLEANUP_TAGS
+from claims.models import Claim, ClaimQuerySet, Decision, Verdict
 from sources.models import Document, Reliability
 
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]

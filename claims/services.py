@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from claims.formats.seed import ParsedClaim, parse_seed
 from claims.models import (
     Assessment,
     Attribution,
@@ -23,7 +24,6 @@ from claims.models import (
     Stance,
     Verdict,
 )
-from claims.formats.seed import ParsedClaim, parse_seed
 from claims.verdicts import Suggestion, suggest_verdict
 from sources.models import Document, Source
 from workbench.audit import audit_append, audit_log

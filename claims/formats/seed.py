@@ -58,6 +58,7 @@ def _tag_key(text: str) -> str:
 
 _TAGS_BY_KEY = {_tag_key(tag): tag for tag in CLEANUP_TAGS}
 
+
 def decode_seed(data: bytes, name: str) -> str:
     """Return the text of a seed file, or raise SeedError for empty, binary or non-UTF-8 data."""
     if not data.strip():

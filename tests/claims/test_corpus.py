@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from claims.corpus import corpus_documents
-from claims.models import Citation, Claim, Decision, Position, Verdict
 from claims.formats.seed import parse_seed
+from claims.models import Citation, Claim, Decision, Position, Verdict
 from claims.services import document_import
 from sources.models import Source
 from tests.conftest import ensure_roles

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from claims.corpus import corpus_decide, corpus_documents
 from claims.exports import claims_copy_statement
-from claims.models import Claim, Decision, Verdict
 from claims.formats.seed import parse_seed
+from claims.models import Claim, Decision, Verdict
 from claims.selectors import claim_export_list
 from claims.services import claim_decide
 from workbench.roles import REVIEWERS
