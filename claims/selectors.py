@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from claims.filters import ClaimFilter
 from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
+from claims.verdicts import Suggestion, suggest_verdict
 from workbench.models import AuditEvent
 
 
@@ -169,6 +170,55 @@ def claim_neighbours(claim: Claim) -> tuple[Claim | None, Claim | None]:
     return before, after
 
 
+def claim_before(claim: Claim) -> Claim | None:
+    """Return the live claim on the closest line before `claim` in its document."""
+    return claim_neighbours(claim)[0]
+
+
+def claim_suggestion(
+    claim: Claim, changes: Mapping[int, Any] | None = None
+) -> tuple[list[Citation], Suggestion]:
+    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments."""
+    citations = list(
+        claim.citations.attached().select_related("source", "assessment").order_by("order")
+    )
+    changes = changes or {}
+    pairs = []
+    for citation in citations:
+        if citation.pk in changes:
+            stance = changes[citation.pk].stance
+        else:
+            stance = citation.assessment.stance if citation.assessment else ""
+        pairs.append((stance, citation.source.reliability))
+    return citations, suggest_verdict(pairs)
+
+
+def claim_last_event(claim: Claim) -> AuditEvent | None:
+    """Return the latest audit event about `claim`, with its actor."""
+    return (
+        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+
+
+def describe_event(event: AuditEvent) -> str:
+    """Return a short account of an event about a claim, as a sentence after the actor."""
+    after = event.after or {}
+    if event.action == "claim.decide":
+        return f"marked this claim {after.get('verdict', '?')}"
+    return {
+        "claim.lock": "locked this claim",
+        "claim.reopen": "reopened this claim",
+        "claim.withdraw": "withdrew this claim",
+        "citation.confirm": f"confirmed footnote [{after.get('label', '?')}]",
+        "citation.move": f"moved footnote [{after.get('label', '?')}] away",
+        "citation.receive": f"moved footnote [{after.get('label', '?')}] here",
+        "citation.detach": f"detached footnote [{after.get('label', '?')}]",
+    }.get(event.action, event.action)
+
+
 @dataclass
 class HistoryEntry:
     event: AuditEvent
@@ -178,8 +228,6 @@ class HistoryEntry:
 
 def claim_history(claim: Claim) -> list[HistoryEntry]:
     """Return the claim's audit events, newest first, each decision with its assessments."""
-    from claims.services import describe_event  # services import this module's neighbours
-
     events = list(
         AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
         .select_related("actor")

@@ -29,6 +29,7 @@ from claims.selectors import (
     claim_list,
     claim_neighbours,
     claim_page,
+    claim_suggestion,
     claim_verdict_counts,
     count_label,
     dashboard_verdicts_by_document,
@@ -171,7 +172,7 @@ def _render_claim(
 ) -> HttpResponse:
     """Render the claim page (also the queue's page), with any form the user is retrying."""
     changes = form.assessments() if form is not None and form.is_valid() else None
-    citations, suggestion = services.claim_suggestion(claim, changes)
+    citations, suggestion = claim_suggestion(claim, changes)
     before, after = claim_neighbours(claim)
     can_decide = request.user.has_perm(DECIDE)
     open_for_review = not claim.locked and claim.withdrawn_at is None
@@ -258,7 +259,7 @@ def review_next(request: HttpRequest) -> HttpResponse:
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the reviewer's verdict and assessments; a stale form comes back with 409."""
     claim = claim_get_for_user(user=request.user, pk=pk, permission=DECIDE)
-    citations, _ = services.claim_suggestion(claim)
+    citations, _ = claim_suggestion(claim)
     form = ReviewForm(request.POST, citations=citations)
     queue = request.POST.get("next") == "queue"
     document = request.POST.get("document", "")
@@ -282,7 +283,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         retry = request.POST.copy()
         retry["version"] = str(exc.claim.version)
         claim = claim_get_for_user(user=request.user, pk=pk)
-        citations, _ = services.claim_suggestion(claim)
+        citations, _ = claim_suggestion(claim)
         form = ReviewForm(retry, citations=citations)
         form.is_valid()
         return _render_claim(

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
 from sources.models import Document, Reliability, Source
 from sources.services import source_update
+from workbench.permissions import require_perm
 
 COLUMNS = ("label", *Source.EDITABLE_FIELDS)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -180,8 +181,7 @@ def sources_import(
     time. Raises SourceFileError (nothing changed) for a bad file, PermissionDenied for a user
     who may not edit sources.
     """
-    if actor is None or not actor.is_active or not actor.has_perm("sources.change_source"):
-        raise PermissionDenied("You may not edit sources.")
+    require_perm(actor, "sources.change_source", "edit sources")
     rows = sources_parse(document=document, data=data)
     report = SourceImportReport(rows=len(rows))
     with transaction.atomic():

@@ -1,10 +1,11 @@
 """Every write to sources goes through these functions, each audited in its transaction."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sources.models import Source
 from workbench.audit import audit_log
+from workbench.permissions import require_perm
 
 
 def source_update(*, source: Source, actor, reason: str = "", **changes) -> Source:
@@ -14,8 +15,7 @@ def source_update(*, source: Source, actor, reason: str = "", **changes) -> Sour
     written; a call that changes nothing writes nothing. Raises PermissionDenied for a user
     without the Editors' permission, ValidationError for a bad value.
     """
-    if actor is None or not actor.is_active or not actor.has_perm("sources.change_source"):
-        raise PermissionDenied("You may not edit sources.")
+    require_perm(actor, "sources.change_source", "edit sources")
     unknown = set(changes) - set(Source.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")

@@ -10,6 +10,7 @@ the test harness re-registers it on its own connection to answer 1 while it flus
 tests/conftest.py, and the test proving the application never does).
 """
 
+from django.db import connection
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -88,3 +89,40 @@ def ensure_append_only(sender, using: str = "default", **kwargs) -> None:
         for table in tables:
             for statement in append_only_sql(conn.vendor, table):
                 cursor.execute(statement)
+
+
+def bulk_set(model, rows: list[tuple], columns: list[str]) -> None:
+    """Set `columns` of many rows, each given as (pk, *values), in few statements.
+
+    PostgreSQL joins the table to unnest()ed arrays: one statement, whatever the count.
+    Elsewhere Django's bulk_update (CASE … WHEN) in batches.
+    """
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        fields = [model._meta.get_field(name.removesuffix("_id")) for name in columns]
+        types = ["bigint"] + [
+            f.target_field.db_type(connection) if f.is_relation else f.db_type(connection)
+            for f in fields
+        ]
+        types = [t.replace("serial", "int") for t in types]
+        names = ["pk", *columns]
+        assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = (
+            f"UPDATE {table} AS t SET {assignments} "
+            f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE t.id = v.pk"
+        )
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 50_000):
+                chunk = rows[start : start + 50_000]
+                cursor.execute(sql, [list(col) for col in zip(*chunk, strict=True)])
+        return
+    objs = []
+    for pk, *values in rows:
+        obj = model(pk=pk)
+        for name, value in zip(columns, values, strict=True):
+            setattr(obj, name, value)
+        objs.append(obj)
+    model.objects.bulk_update(objs, [c.removesuffix("_id") for c in columns], batch_size=500)

@@ -1,6 +1,6 @@
 """claim_decide_many: many decisions in one transaction, under exactly claim_decide's rules.
 
-On PostgreSQL the claims and citations are updated through unnest() (claims.services._bulk_set),
+On PostgreSQL the claims and citations are updated through unnest() (workbench.db.bulk_set),
 elsewhere through bulk_update: run this file on both databases.
 """
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from claims.exports import HEADER, _claims_csv_python, _csv_line, claims_csv
+from claims.exports import claims_csv
 from claims.models import Claim
 from claims.services import (
     AssessmentInput,
@@ -35,12 +35,7 @@ SEED = "\n".join(
 
 
 def python_csv(claims) -> str:
-    import csv
-
-    from claims.exports import _Line
-
-    writer = csv.writer(_Line(), lineterminator="\r\n")
-    return _csv_line(writer, HEADER) + "".join(_claims_csv_python(claims, writer))
+    return "".join(claims_csv(claims, engine="python"))
 
 
 @pytest.mark.parametrize(("pairs", "expected"), TABLE)

@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from claims import exports
 from claims.exports import DECISION_HEADER, decisions_csv
+from claims.exports import decisions as decisions_export
 from claims.models import Claim, Decision
 from claims.services import AssessmentInput, claim_decide, document_import
 
@@ -125,7 +125,7 @@ def test_it_writes_a_file_with_a_bom(seed, bob, tmp_path):
 
 
 def test_batches_page_through_every_decision_once(seed, bob, monkeypatch):
-    monkeypatch.setattr(exports, "BATCH", 4)
+    monkeypatch.setattr(decisions_export, "BATCH", 4)
     claims = list(Claim.objects.filter(document=seed).order_by("-line")[:10])
     for claim in claims:
         decide(claim, bob, "refuted")

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.exports import claim_reviews_json, write_lines
+from claims.exports import claim_reviews_json
 from claims.management.commands.export_claims import filter_options
 from claims.selectors import InvalidFilters, claim_export_list
+from workbench.output import write_lines
 
 
 def add_filter_arguments(parser) -> None:

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.exports import claims_csv, write_lines
+from claims.exports import claims_csv
 from claims.filters import ClaimFilter
 from claims.selectors import InvalidFilters, claim_export_list
+from workbench.output import write_lines
 
 # DateFromToRangeFilter reads two parameters; every other filter one.
 _RANGE_SUFFIXES = ("after", "before")

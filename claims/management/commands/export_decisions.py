@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from claims.exports import decisions_csv, write_lines
+from claims.exports import decisions_csv
+from workbench.output import write_lines
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from claims.exports import fever_jsonl, write_lines
+from claims.exports import fever_jsonl
 from claims.management.commands.export_claimreview import add_filter_arguments, decided_claims
+from workbench.output import write_lines
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand
 
-from claims.exports import write_lines
 from workbench.audit import event_payload
 from workbench.models import AuditEvent
+from workbench.output import write_lines
 
 BATCH = 5000
 

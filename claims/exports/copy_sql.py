@@ -1,0 +1,105 @@
+"""The claims CSV written by PostgreSQL: one COPY (SELECT …) TO STDOUT, neutralised in SQL.
+
+tests/claims/test_export_copy.py proves it gives the same bytes as the Python writer.
+"""
+
+import codecs
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import connection
+
+from claims.exports.rows import FORMULA_STARTS
+from claims.models import (
+    ClaimQuerySet,
+)
+from claims.verdicts import suggest_verdict_sql
+
+
+def _sql_cell(expression: str) -> str:
+    """Return `expression` as a CSV cell: neutralised like neutralise(), empty as NULL.
+
+    COPY writes NULL as an empty field and '' as "", Python's csv writes '' as an empty field.
+    """
+    starts = ", ".join(f"'{c}'" if c.isprintable() else f"chr({ord(c)})" for c in FORMULA_STARTS)
+    return (
+        f"NULLIF(CASE WHEN left({expression}, 1) IN ({starts}) "
+        f"THEN '''' || {expression} ELSE {expression} END, '')"
+    )
+
+
+def _iso_utc(column: str) -> str:
+    """Return SQL for datetime.isoformat() of a UTC timestamp (no fraction when it is zero)."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN mod(date_part('microseconds', {utc})::bigint, 1000000) = 0 THEN '' "
+        f"ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
+
+
+def claims_csv_select(*, neutralised: bool = True) -> str:
+    """Return the SELECT of the claims CSV rows for the claim ids `{ids}` (PostgreSQL).
+
+    `neutralised=False` gives the bare columns: the benchmark's COPY anchor.
+    """
+    attached = "ci.attribution <> 'detached'"
+
+    def joined(expression: str) -> str:
+        return f"string_agg({expression}, ';' ORDER BY ci.\"order\") FILTER (WHERE {attached})"
+
+    suggested = suggest_verdict_sql(stance="a.stance", reliability="s.reliability", among=attached)
+    cells = [
+        "c.id::text",
+        "d.name",
+        "c.line::text",
+        "c.text",
+        joined("s.label"),
+        "c.tags",
+        "c.verdict",
+        "dec.rationale",
+        "u.username",
+        _iso_utc("dec.at"),
+        suggested,
+        "CASE WHEN bool_or(ci.position = 'leading' AND ci.attribution = 'as_printed') "
+        "THEN 'needs check' WHEN bool_or(ci.position = 'leading') THEN 'settled' END",
+        joined("s.label || ':' || coalesce(a.stance, 'unassessed')"),
+        joined("s.title"),
+        joined("s.url"),
+        joined("s.reliability"),
+        "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
+        "{base} || '/claims/' || c.id || '/'",
+    ]
+    inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
+    wrap = _sql_cell if neutralised else (lambda name: name)
+    outer = ", ".join(wrap(f"cell{n}") for n in range(len(cells)))
+    return (
+        f"SELECT {outer} FROM (SELECT c.document_id, c.line, c.id, {inner} "
+        "FROM claims_claim c "
+        "JOIN sources_document d ON d.id = c.document_id "
+        "LEFT JOIN claims_decision dec ON dec.id = c.last_decision_id "
+        "LEFT JOIN auth_user u ON u.id = dec.actor_id "
+        "LEFT JOIN claims_citation ci ON ci.claim_id = c.id "
+        "LEFT JOIN sources_source s ON s.id = ci.source_id "
+        "LEFT JOIN claims_assessment a ON a.id = ci.assessment_id "
+        "WHERE c.id IN ({ids}) "
+        "GROUP BY c.id, d.id, dec.id, u.id) AS row "
+        "ORDER BY row.document_id, row.line, row.id"
+    )
+
+
+def claims_copy_statement(claims: ClaimQuerySet, *, neutralised: bool = True) -> tuple[str, list]:
+    """Return the `COPY (SELECT …) TO STDOUT` statement and parameters for `claims`' CSV rows."""
+    ids_sql, params = claims.order_by().values("id").query.sql_with_params()
+    base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
+    select = claims_csv_select(neutralised=neutralised).replace("{base}", base)
+    return f"COPY ({select.replace('{ids}', ids_sql)}) TO STDOUT WITH (FORMAT csv)", list(params)
+
+
+def claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:
+    statement, params = claims_copy_statement(claims)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for chunk in copy:
+            yield decoder.decode(bytes(chunk))
+    yield decoder.decode(b"", final=True)

@@ -1,0 +1,37 @@
+"""Every write to claims, citations, decisions and assessments goes through these functions.
+
+Each runs in one transaction and appends its AuditEvent there (workbench.audit.audit_log).
+Views, admin actions and management commands call them; nothing else writes these models.
+
+- imports.py      document_import (and the COPY / bulk_create inserters)
+- review.py       claim_decide, claim_lock, claim_reopen, claim_withdraw
+- attribution.py  citation_confirm, citation_move, citation_detach
+- bulk.py         claim_decide_many
+- documents.py    document_delete
+- rules.py        what every claim write checks: open, version seen, reason, rationale
+"""
+
+from claims.services.attribution import citation_confirm, citation_detach, citation_move
+from claims.services.bulk import BulkDecision, claim_decide_many
+from claims.services.documents import document_delete
+from claims.services.imports import ImportReport, document_import
+from claims.services.review import claim_decide, claim_lock, claim_reopen, claim_withdraw
+from claims.services.rules import AssessmentInput, StaleVersion, rationale_required
+
+__all__ = [
+    "AssessmentInput",
+    "BulkDecision",
+    "ImportReport",
+    "StaleVersion",
+    "citation_confirm",
+    "citation_detach",
+    "citation_move",
+    "claim_decide",
+    "claim_decide_many",
+    "claim_lock",
+    "claim_reopen",
+    "claim_withdraw",
+    "document_delete",
+    "document_import",
+    "rationale_required",
+]

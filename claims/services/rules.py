@@ -1,0 +1,110 @@
+"""The rules every write to a claim checks, shared by the review and attribution services.
+
+A claim must be open (not locked, not withdrawn); a write carries the version its author saw and
+bumps it in the same UPDATE; an editorial reason is given where one is required.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Claim, Verdict
+from claims.selectors import claim_last_event, describe_event
+from claims.verdicts import Suggestion
+from workbench.audit import audit_log
+
+
+class StaleVersion(Exception):
+    """The claim changed after the reviewer opened it; says who changed it, when and how."""
+
+    def __init__(self, claim: Claim, seen_version: int) -> None:
+        self.claim = claim
+        self.seen_version = seen_version
+        self.event = claim_last_event(claim)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        what = "changed this claim"
+        who, when = "someone", ""
+        if self.event is not None:
+            who = self.event.actor.get_username() if self.event.actor else "the system"
+            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
+            what = describe_event(self.event)
+        return (
+            f"{who} {what}{when}, after you opened it (you saw version {self.seen_version}; "
+            f"it is now at version {self.claim.version}). Look again, then decide."
+        )
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """What a reviewer says one cited source says of the claim."""
+
+    stance: str
+    quote: str = ""
+    page: str = ""
+
+
+def refuse_if_closed(claim: Claim) -> None:
+    if claim.locked:
+        raise ValidationError(
+            f"Claim {claim.pk} is locked: an editor must reopen it first.", code="locked"
+        )
+    if claim.withdrawn_at is not None:
+        raise ValidationError(
+            f"Claim {claim.pk} was withdrawn: its line is no longer in the document.",
+            code="withdrawn",
+        )
+
+
+def bump(claim: Claim, seen_version: int | None = None, **changes) -> Claim:
+    """Bump the claim's version in one UPDATE, checking the version the actor saw if given."""
+    rows = Claim.objects.filter(pk=claim.pk, locked=False, withdrawn_at__isnull=True)
+    if seen_version is not None:
+        rows = rows.filter(version=seen_version)
+    if not rows.update(version=F("version") + 1, updated_at=timezone.now(), **changes):
+        current = Claim.objects.get(pk=claim.pk)
+        refuse_if_closed(current)
+        raise StaleVersion(current, seen_version if seen_version is not None else claim.version)
+    claim.refresh_from_db()
+    return claim
+
+
+def rationale_required(*, verdict: str, current: str, suggestion: Suggestion) -> str:
+    """Return why a rationale is required for this decision, or "" if it is not."""
+    if verdict in (Verdict.DISPUTED, Verdict.REFUTED):
+        return f"A rationale is required to mark a claim {verdict}."
+    if current != Verdict.UNREVIEWED and verdict != current:
+        return f"A rationale is required to change the verdict from {current}."
+    if verdict != (suggestion.verdict or Verdict.UNREVIEWED) and verdict != Verdict.UNREVIEWED:
+        return (
+            f"A rationale is required when the verdict differs from the suggestion "
+            f"({suggestion.label.lower()})."
+        )
+    return ""
+
+
+def claim_update(current: Claim, actor, action: str, changes: dict, reason: str) -> Claim:
+    """Apply `changes` to a locked-for-update claim, bump its version, and audit it."""
+    before = {name: getattr(current, name) for name in changes}
+    Claim.objects.filter(pk=current.pk).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    current.refresh_from_db()
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=current,
+        before=before,
+        after={**changes, "version": current.version},
+        reason=reason,
+    )
+    return current
+
+
+def reason_required(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
+    return reason.strip()
