@@ -7,7 +7,7 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.corpus import corpus_documents
+from bench.corpus import corpus_documents
 from claims.models import Citation, Claim, Verdict
 from claims.services import BulkDecision, claim_decide, claim_decide_many, document_import
 from sources.models import Source

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "sources",
     "claims",
 ]
+# The benchmark and corpus generator are developer tools, not part of the product.
+if envbool("WORKBENCH_BENCH", False):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

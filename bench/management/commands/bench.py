@@ -27,7 +27,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from claims.corpus import corpus_decide, corpus_documents
+from bench.corpus import corpus_decide, corpus_documents
 from claims.exports import claims_copy_statement
 from claims.formats.seed import parse_seed
 from claims.models import Claim, Decision, Verdict

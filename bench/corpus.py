@@ -126,11 +126,19 @@ _STANCE = {"corroborated": "supports", "disputed": "disputes", "refuted": "refut
 
 
 def corpus_decide(
-    *, actor, fraction: float, seed: int = 1, batch: int = 5000, progress=None
+    *,
+    actor,
+    fraction: float,
+    documents: list[str] | None = None,
+    seed: int = 1,
+    batch: int = 5000,
+    progress=None,
 ) -> int:
     """Decide `fraction` of the unreviewed live claims through claim_decide_many; return how many.
 
-    A realistic mix of verdicts, each with a rationale and the first source's matching stance.
+    Only the claims of the documents named in `documents` (all documents when None, which only
+    the benchmark's scratch database may ask for). A realistic mix of verdicts, each with a
+    rationale and the first source's matching stance.
     """
     from django.db.models import Count
 
@@ -139,6 +147,8 @@ def corpus_decide(
 
     rng = random.Random(seed)
     pending = Claim.objects.live().filter(verdict=Verdict.UNREVIEWED, locked=False)
+    if documents is not None:
+        pending = pending.filter(document__name__in=documents)
     rows = list(
         pending.annotate(cited=Count("citations"))
         .order_by("id")

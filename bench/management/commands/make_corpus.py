@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.corpus import corpus_decide, corpus_documents
+from bench.corpus import corpus_decide, corpus_documents
 from claims.services import document_import
 from workbench.roles import REVIEWERS
 
@@ -47,9 +47,11 @@ class Command(BaseCommand):
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
+        written = []
         for name, text, expected in corpus_documents(documents=documents, claims=claims, seed=seed):
             path = folder / name
             path.write_text(text, encoding="utf-8")
+            written.append(name)
             if no_import:
                 continue
             report = document_import(name=name, data=path.read_bytes())
@@ -61,6 +63,7 @@ class Command(BaseCommand):
             count = corpus_decide(
                 actor=self._reviewer(),
                 fraction=decide,
+                documents=written,  # never the claims of other documents
                 seed=seed,
                 progress=lambda done, total: self.stderr.write(f"decisions: {done:,}/{total:,}"),
             )

@@ -1,4 +1,7 @@
-"""The synthetic corpus: deterministic seed-grammar text; make_corpus imports and decides it."""
+"""The synthetic corpus: deterministic seed-grammar text; make_corpus imports and decides it.
+
+The bench app is installed only with WORKBENCH_BENCH=true, so its command is called as an object.
+"""
 
 import re
 from io import StringIO
@@ -7,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from claims.corpus import corpus_documents
+from bench.corpus import corpus_documents
+from bench.management.commands.make_corpus import Command as MakeCorpus
 from claims.formats.seed import parse_seed
 from claims.models import Citation, Claim, Decision, Position, Verdict
 from claims.services import document_import
@@ -85,7 +89,7 @@ def test_make_corpus_imports_and_decides_through_the_services(db, tmp_path):
     ensure_roles()
     out = StringIO()
     call_command(
-        "make_corpus",
+        MakeCorpus(),
         "--documents=2",
         "--claims=2000",
         "--seed=3",
@@ -127,13 +131,13 @@ def test_make_corpus_imports_and_decides_through_the_services(db, tmp_path):
 
 def test_running_make_corpus_again_without_decisions_changes_nothing(db, tmp_path):
     ensure_roles()
-    args = ["make_corpus", "--documents=2", "--claims=2000", "--seed=3", f"--out={tmp_path}"]
-    call_command(*args, "--decide=0.5", stdout=StringIO(), stderr=StringIO())
+    args = ["--documents=2", "--claims=2000", "--seed=3", f"--out={tmp_path}"]
+    call_command(MakeCorpus(), *args, "--decide=0.5", stdout=StringIO(), stderr=StringIO())
     before = list(Claim.objects.order_by("id").values_list("id", "verdict", "version"))
     decisions = Decision.objects.count()
     events = AuditEvent.objects.count()
     out = StringIO()
-    call_command(*args, "--decide=0", stdout=out, stderr=StringIO())
+    call_command(MakeCorpus(), *args, "--decide=0", stdout=out, stderr=StringIO())
     assert "0 claims added, 1000 unchanged, 0 withdrawn" in out.getvalue()
     assert list(Claim.objects.order_by("id").values_list("id", "verdict", "version")) == before
     assert Decision.objects.count() == decisions
@@ -151,6 +155,23 @@ def test_running_make_corpus_again_without_decisions_changes_nothing(db, tmp_pat
 )
 def test_bad_arguments_are_refused_before_anything_is_written(db, tmp_path, args):
     with pytest.raises(CommandError):
-        call_command("make_corpus", *args, f"--out={tmp_path / 'out'}")
+        call_command(MakeCorpus(), *args, f"--out={tmp_path / 'out'}")
     assert not (tmp_path / "out").exists()
     assert not Claim.objects.exists()
+
+
+def test_make_corpus_decides_only_the_claims_of_its_own_documents(seed, tmp_path):
+    ensure_roles()
+    call_command(
+        MakeCorpus(),
+        "--documents=1",
+        "--claims=200",
+        "--seed=3",
+        "--decide=1",
+        f"--out={tmp_path}",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert not Decision.objects.filter(claim__document=seed).exists()
+    assert not Claim.objects.filter(document=seed).exclude(verdict=Verdict.UNREVIEWED).exists()
+    assert Decision.objects.filter(claim__document__name="corpus_3_0000.txt").count() == 200
