@@ -126,6 +126,17 @@ class Claim(TimeStampedModel):
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, help_text="When a re-import no longer found the line."
     )
+    section = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='The headings above the sentence, outermost first: "History › 2022".',
+    )
+    needs_rereview = models.BooleanField(
+        "needs re-review",
+        default=False,
+        help_text="A footnote was added to or taken from the claim after its last decision: "
+        "its verdict stands on evidence that changed until someone decides it again.",
+    )
 
     objects = ClaimQuerySet.as_manager()
 
@@ -190,6 +201,9 @@ class Citation(models.Model):
     source = models.ForeignKey(Source, on_delete=models.RESTRICT, related_name="citations")
     position = models.CharField(max_length=8, choices=Position.choices)
     order = models.PositiveSmallIntegerField(help_text="0-based order within the claim.")
+    page = models.CharField(
+        max_length=50, blank=True, help_text='The page(s) the footnote points at: "34", "34–36".'
+    )
     attribution = models.CharField(
         max_length=12,
         choices=Attribution.choices,

@@ -173,11 +173,12 @@ class SourceAdmin(LargeTableAdmin):
     search_fields = ["=label", "title", "publisher", "url"]
     search_help_text = "A footnote label (exact), or words of the title, publisher or URL."
     date_hierarchy = "published_on"
-    readonly_fields = ["document", "label", "updated_at", "audit_link"]
+    readonly_fields = ["document", "label", "reference", "updated_at", "audit_link"]
     fieldsets = [
         (None, {"fields": ["document", "label"]}),
         ("The work", {"fields": ["title", "url", "publisher", "author", "archive_url"]}),
-        ("Dates", {"fields": ["published_on", "accessed_on"]}),
+        ("Dates", {"fields": ["published_on", "accessed_on", "archive_date"]}),
+        ("Identifiers", {"fields": ["doi", "isbn", "pages", "reference"]}),
         (None, {"fields": ["reliability"]}),
         ("Audit", {"fields": ["reason", "updated_at", "audit_link"]}),
     ]

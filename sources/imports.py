@@ -1,8 +1,8 @@
 """Source details from a CSV reference list: validate the whole file, then apply it.
 
 The file has the header `label,title,url,publisher,author,published_on,accessed_on,
-archive_url,reliability` (any order, every column present, no others), one row per source of
-one document. An empty cell leaves that field as it is, so a file of labels alone changes
+archive_url,reliability` (any order, every one present, no others), optionally also
+`archive_date,doi,isbn,pages`; one row per source of one document. An empty cell leaves that field as it is, so a file of labels alone changes
 nothing; clear a field by editing the source instead. Every row is checked before anything is
 written: a file with any bad row changes nothing and every bad row is reported with its line.
 """
@@ -23,6 +23,18 @@ from sources.services import source_update
 from workbench.permissions import require_perm
 
 COLUMNS = ("label", *Source.EDITABLE_FIELDS)
+#: Columns a file must have; the others (archive_date, doi, isbn, pages) may be left out.
+REQUIRED = (
+    "label",
+    "title",
+    "url",
+    "publisher",
+    "author",
+    "published_on",
+    "accessed_on",
+    "archive_url",
+    "reliability",
+)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL = URLValidator(schemes=["http", "https"])
 
@@ -60,7 +72,7 @@ def _max_length(name: str) -> int | None:
 
 def _cell(name: str, text: str) -> Any:
     """Return the value of a non-empty cell of column `name`, or raise ValueError."""
-    if name in ("published_on", "accessed_on"):
+    if name in ("published_on", "accessed_on", "archive_date"):
         try:
             if not _DATE.fullmatch(text):
                 raise ValueError
@@ -120,7 +132,7 @@ def sources_parse(*, document: Document, data: bytes) -> list[SourceRow]:
     header_line, header = records[0]
     header = [name.strip().lower() for name in header]
     problems = []
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in REQUIRED if name not in header]
     extra = [name for name in header if name not in COLUMNS]
     repeated = sorted({name for name in header if header.count(name) > 1})
     if missing:

@@ -40,6 +40,17 @@ class Document(TimeStampedModel):
     sha256 = models.CharField("SHA-256", max_length=64, help_text="Of the file last imported.")
     imported_at = models.DateTimeField(default=timezone.now)
     line_count = models.PositiveIntegerField(default=0, help_text="Physical lines in the file.")
+    format = models.CharField(
+        max_length=16, default="seed", help_text="The import format: seed, wikitext or html."
+    )
+    author = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Who wrote the article ("Wikipedia contributors" for a Wikipedia article).',
+    )
+    revised_on = models.DateField(
+        null=True, blank=True, help_text="When the article was last revised, where it says."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +71,16 @@ class Source(TimeStampedModel):
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    archive_date = models.DateField(null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    isbn = models.CharField("ISBN", max_length=20, blank=True)
+    pages = models.CharField(max_length=100, blank=True, help_text="The pages the work spans.")
+    reference = models.TextField(
+        blank=True, help_text="The reference as the article prints it, markup removed."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every change, so a stale edit form is refused."
+    )
     reliability = models.CharField(
         max_length=24,
         choices=Reliability.choices,
@@ -76,6 +97,10 @@ class Source(TimeStampedModel):
         "published_on",
         "accessed_on",
         "archive_url",
+        "archive_date",
+        "doi",
+        "isbn",
+        "pages",
         "reliability",
     )
 

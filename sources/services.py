@@ -23,7 +23,7 @@ def source_update(*, source: Source, actor, reason: str = "", **changes) -> Sour
         current = Source.objects.select_for_update().get(pk=source.pk)
         before, after = {}, {}
         for name, value in changes.items():
-            if value is None and name not in ("published_on", "accessed_on"):
+            if value is None and name not in ("published_on", "accessed_on", "archive_date"):
                 value = ""
             if getattr(current, name) != value:
                 before[name] = getattr(current, name)

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sources.imports import COLUMNS
+from sources.imports import REQUIRED
 from sources.models import Document, Reliability, Source
 from workbench.models import AuditEvent
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 SHIPPED = SEEDS / "000_cd3426a0e815e9f2.sources.csv"
-HEADER = ",".join(COLUMNS)
+HEADER = ",".join(REQUIRED)
 
 
 def run(seed, path, *args):
