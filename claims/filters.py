@@ -50,6 +50,12 @@ class ClaimFilter(django_filters.FilterSet):
     unsourced = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_unsourced", label="Unsourced", empty_label="Either"
     )
+    rereview = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_rereview",
+        label="Needs re-review (footnotes changed)",
+        empty_label="Either",
+    )
     locked = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_locked", label="Locked", empty_label="Either"
     )
@@ -90,6 +96,9 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_unsourced(self, queryset, name, value):
         return queryset.unsourced(value == "true")
+
+    def filter_rereview(self, queryset, name, value):
+        return queryset.filter(needs_rereview=value == "true")
 
     def filter_locked(self, queryset, name, value):
         return queryset.filter(locked=value == "true")

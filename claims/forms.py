@@ -4,7 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import Citation, Stance, Verdict
+from claims.selectors import parse_cursor
 from claims.services import AssessmentInput
+from sources.models import Document
+
+#: Row ids are 64-bit in the database: a larger number cannot name a row.
+MAX_ID = 2**63 - 1
+#: Every reason a user types is kept in the audit trail; this long and no longer.
+REASON_MAX = 2000
 
 #: The verdicts a reviewer chooses between (keys c, d, r).
 DECISION_CHOICES = [
@@ -110,11 +117,18 @@ class ReviewForm(forms.Form):
             self.add_error(None, exc.messages)
 
 
-class ReasonForm(forms.Form):
-    """The reason an attribution change is made (optional; kept in the audit trail)."""
+def row_id_field(**kwargs) -> forms.IntegerField:
+    """Return a field for a row id in a query string: ASCII digits, 1 to 2^63 - 1."""
+    return forms.IntegerField(min_value=1, max_value=MAX_ID, required=False, **kwargs)
 
-    reason = forms.CharField(required=False, max_length=2000)
+
+class AttributionForm(forms.Form):
+    """Confirm, move or detach a footnote: the claim version seen, and an optional reason."""
+
+    reason = forms.CharField(required=False, max_length=REASON_MAX)
+    version = forms.IntegerField(min_value=1, max_value=MAX_ID)
     next = forms.CharField(required=False)
+    document = forms.CharField(required=False, max_length=255)
 
     def clean_next(self) -> str:
         return "queue" if self.cleaned_data.get("next") == "queue" else ""
@@ -124,10 +138,62 @@ class LockForm(forms.Form):
     """Lock or reopen a claim: the reason is required and kept in the audit trail."""
 
     reason = forms.CharField(
-        max_length=2000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the audit trail.",
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+
+
+class QueueForm(forms.Form):
+    """The review queue's query string: which document, and where in the queue."""
+
+    document = forms.ModelChoiceField(
+        queryset=Document.objects.all(),
+        to_field_name="name",
+        required=False,
+        error_messages={"invalid_choice": "There is no document of that name."},
+    )
+    after = row_id_field()
+    before = row_id_field()
+
+
+class ListForm(forms.Form):
+    """The claim list's paging and sorting (its filters are the FilterSet's)."""
+
+    sort = forms.ChoiceField(
+        choices=[("line", "document and line"), ("decided", "last decision")], required=False
+    )
+    after = forms.CharField(required=False, max_length=100)
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data.get("sort") or "line"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        after = cleaned.get("after")
+        if after and "sort" in cleaned:
+            try:
+                parse_cursor(cleaned["sort"], after)
+            except ValueError as exc:
+                self.add_error("after", f"Not a page of this list: {exc}.")
+        return cleaned
+
+
+class ExportForm(forms.Form):
+    """The export's own options (its filters are the FilterSet's)."""
+
+    all = forms.BooleanField(required=False)
+    bom = forms.BooleanField(required=False)
+
+
+def form_errors(form: forms.Form) -> list[str]:
+    """Return every error of a bound form as "field: message" lines."""
+    return [
+        f"{name}: {message}" if name != "__all__" else message
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

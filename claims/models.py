@@ -70,11 +70,12 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(_pending_citation() if pending else ~_pending_citation())
 
     def needs_review(self) -> "ClaimQuerySet":
-        """What the review queue serves: unreviewed or awaiting an attribution check."""
+        """What the review queue serves: unreviewed, awaiting an attribution check, or decided on
+        footnotes that have changed since."""
         return (
             self.live()
             .filter(locked=False)
-            .filter(Q(verdict=Verdict.UNREVIEWED) | _pending_citation())
+            .filter(Q(verdict=Verdict.UNREVIEWED) | Q(needs_rereview=True) | _pending_citation())
         )
 
     def unsourced(self, unsourced: bool = True) -> "ClaimQuerySet":
@@ -129,11 +130,13 @@ class Claim(TimeStampedModel):
     section = models.CharField(
         max_length=500,
         blank=True,
+        db_default="",
         help_text='The headings above the sentence, outermost first: "History › 2022".',
     )
     needs_rereview = models.BooleanField(
         "needs re-review",
         default=False,
+        db_default=False,  # COPY and raw inserts that do not name it get False
         help_text="A footnote was added to or taken from the claim after its last decision: "
         "its verdict stands on evidence that changed until someone decides it again.",
     )
@@ -202,7 +205,10 @@ class Citation(models.Model):
     position = models.CharField(max_length=8, choices=Position.choices)
     order = models.PositiveSmallIntegerField(help_text="0-based order within the claim.")
     page = models.CharField(
-        max_length=50, blank=True, help_text='The page(s) the footnote points at: "34", "34–36".'
+        max_length=50,
+        blank=True,
+        db_default="",
+        help_text='The page(s) the footnote points at: "34", "34–36".',
     )
     attribution = models.CharField(
         max_length=12,

@@ -1,12 +1,15 @@
-"""Reads of claims: the querysets pages and exports start from."""
+"""Reads of claims: the querysets pages and exports start from.
 
-import contextlib
+Every page and export reads through a `*_for_user` selector here, which refuses (403) a user
+without the permission the read needs; management commands, which run as the operator, use
+the same selectors without a user. Nothing else reads the claims models.
+"""
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, Expression, F, Prefetch, Q
+from django.db.models import BooleanField, Count, Expression, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
@@ -14,6 +17,10 @@ from claims.filters import ClaimFilter
 from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
 from claims.verdicts import Suggestion, suggest_verdict
 from workbench.models import AuditEvent
+from workbench.permissions import require_perm
+
+#: What every read of claims needs: every role has it, a user with no role does not.
+VIEW = "claims.view_claim"
 
 
 class InvalidFilters(ValueError):
@@ -43,6 +50,26 @@ def claim_export_list(*, filters: Mapping[str, Any], include_all: bool = False) 
     return claims if include_all else claims.reviewed()
 
 
+def claim_list_for_user(*, user, filters: Mapping[str, Any]) -> ClaimQuerySet:
+    """Return the claims matching `filters` that `user` may read; 403 without a role."""
+    require_perm(user, VIEW, "read claims")
+    return claim_list(filters=filters)
+
+
+def claim_export_for_user(
+    *, user, filters: Mapping[str, Any], include_all: bool = False
+) -> ClaimQuerySet:
+    """Return the claims of a web export for `user` (403 without a role)."""
+    require_perm(user, VIEW, "export claims")
+    return claim_export_list(filters=filters, include_all=include_all)
+
+
+def decisions_export_for_user(*, user) -> QuerySet[Decision]:
+    """Return every decision, for the decisions CSV (403 without "claims.view_decision")."""
+    require_perm(user, "claims.view_decision", "export decisions")
+    return Decision.objects.all()
+
+
 # --- Page reads ------------------------------------------------------------------------------
 
 PAGE_SIZE = 50
@@ -55,10 +82,18 @@ def claim_get_for_user(*, user, pk: int, permission: str = "claims.view_claim") 
     Reads ask for "claims.view_claim" (every role has it); writes pass the permission of the
     action, so a viewer's POST is refused before a service is even called.
     """
-    if not user.has_perm(permission):
-        raise PermissionDenied
+    require_perm(user, permission, "see this claim" if permission == VIEW else "do this")
     return get_object_or_404(
         Claim.objects.select_related("document", "last_decision__actor"), pk=pk
+    )
+
+
+def citation_get_for_user(*, user, claim_pk: int, pk: int, permission: str = VIEW) -> Citation:
+    """Return citation `pk` of claim `claim_pk` for `user`: 404 if it is not there, 403 without
+    `permission`."""
+    require_perm(user, permission, "see this footnote" if permission == VIEW else "do this")
+    return get_object_or_404(
+        Citation.objects.select_related("source", "claim__document"), pk=pk, claim_id=claim_pk
     )
 
 
@@ -116,18 +151,42 @@ def claims_after(claim: Claim, *, before: bool = False) -> Expression:
     )
 
 
+#: Ids and lines are 64-bit in the database: a larger number in a cursor cannot name a row.
+_MAX_ID = 2**63 - 1
+_CURSOR_PARTS = {"line": 3, "decided": 2}
+
+
+def parse_cursor(sort: str, cursor: str) -> tuple[int | None, ...]:
+    """Return the numbers of a keyset cursor, or raise ValueError saying what is wrong.
+
+    "line" cursors are `document.line.id`, "decided" cursors `decision.id` with "n" for a
+    claim never decided. Only ASCII digits count (`"²".isdigit()` is true, int() refuses it).
+    """
+    parts = cursor.split(".")
+    if len(parts) != _CURSOR_PARTS[sort]:
+        raise ValueError(f"a {sort} cursor has {_CURSOR_PARTS[sort]} numbers joined by dots")
+    numbers: list[int | None] = []
+    for index, part in enumerate(parts):
+        if sort == "decided" and index == 0 and part == "n":
+            numbers.append(None)
+            continue
+        if not (part.isascii() and part.isdigit()) or len(part) > 19 or int(part) > _MAX_ID:
+            raise ValueError(f"{part[:30]!r} is not a row number")
+        numbers.append(int(part))
+    return tuple(numbers)
+
+
 def _cursor_filter(sort: str, cursor: str) -> Q | Expression:
     """Return the keyset condition "after the row `cursor` names", or raise ValueError."""
-    parts = cursor.split(".")
     if sort == "line":
-        doc, line, pk = (int(part) for part in parts)
+        doc, line, pk = parse_cursor(sort, cursor)
         return claims_after(Claim(document_id=doc, line=line, id=pk))
-    decision, pk = parts
-    if decision == "n":
-        return Q(last_decision__isnull=True, id__lt=int(pk))
+    decision, pk = parse_cursor(sort, cursor)
+    if decision is None:
+        return Q(last_decision__isnull=True, id__lt=pk)
     return (
-        Q(last_decision_id__lt=int(decision))
-        | Q(last_decision_id=int(decision), id__lt=int(pk))
+        Q(last_decision_id__lt=decision)
+        | Q(last_decision_id=decision, id__lt=pk)
         | Q(last_decision__isnull=True)
     )
 
@@ -145,8 +204,8 @@ def claim_page(
 
     Keyset pagination: each page is an index range scan of `size + 1` rows, never a COUNT(*)
     or an OFFSET over the whole table. Decision ids grow with time, so "latest decision first"
-    is "highest last_decision_id first"; undecided claims come last. A malformed cursor
-    restarts at the first page.
+    is "highest last_decision_id first"; undecided claims come last. Raises ValueError for a
+    malformed cursor (the view's form checks it first with parse_cursor).
     """
     size = size or PAGE_SIZE
     if sort == "decided":
@@ -155,8 +214,7 @@ def claim_page(
         sort = "line"
         ordered = claims.order_by("document_id", "line", "id")
     if after:
-        with contextlib.suppress(ValueError):
-            ordered = ordered.filter(_cursor_filter(sort, after))
+        ordered = ordered.filter(_cursor_filter(sort, after))
     rows = list(_with_list_relations(ordered)[: size + 1])
     next_cursor = _cursor_of(sort, rows[size - 1]) if len(rows) > size else ""
     return ClaimPage(rows=rows[:size], next_cursor=next_cursor)
@@ -276,6 +334,30 @@ def review_queue_claim(
     return claims.first()
 
 
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where the queue stands for one reviewer: the claim to show, or why there is none."""
+
+    claim: Claim | None
+    remaining: bool  # some claim still needs review (before the point asked for)
+
+
+def review_queue_for_user(
+    *, user, document: str = "", after: int | None = None, before: int | None = None
+) -> QueuePosition:
+    """Return the queue's claim for `user`: the first, or the one after/before claim `after`/
+    `before` (ids; a claim that no longer exists restarts the queue). 403 without a role."""
+    require_perm(user, VIEW, "open the review queue")
+    anchor = Claim.objects.filter(pk=after or before).first() if (after or before) else None
+    claim = review_queue_claim(
+        document=document,
+        after=anchor if after else None,
+        before=anchor if before else None,
+    )
+    remaining = claim is not None or review_queue(document=document).exists()
+    return QueuePosition(claim=claim, remaining=remaining)
+
+
 def dashboard_verdicts_by_document() -> list[dict]:
     """Return, per document, its live claims counted by verdict (one GROUP BY query)."""
     rows = (
@@ -307,6 +389,30 @@ def dashboard_verdicts_by_document() -> list[dict]:
             }
         )
     return result
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    documents: list[dict]
+    awaiting_review: int
+    awaiting_attribution: int
+    next_up: list[Claim]
+    mine: list[Decision]
+    team: list[Decision]
+
+
+def dashboard_for_user(*, user) -> Dashboard:
+    """Return what the dashboard shows `user` (403 without a role)."""
+    require_perm(user, VIEW, "see the dashboard")
+    queue = review_queue()
+    return Dashboard(
+        documents=dashboard_verdicts_by_document(),
+        awaiting_review=queue.filter(verdict=Verdict.UNREVIEWED).count(),
+        awaiting_attribution=Claim.objects.live().attribution_pending().count(),
+        next_up=list(queue.select_related("document")[:5]),
+        mine=decisions_recent(actor=user, limit=8),
+        team=decisions_recent(limit=8),
+    )
 
 
 def decisions_recent(*, actor=None, limit: int = 10) -> list[Decision]:

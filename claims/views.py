@@ -8,34 +8,43 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
 from claims.exports import claim_review_for_claim, claims_csv, decisions_csv
 from claims.filters import ClaimFilter
-from claims.forms import LockForm, ReasonForm, ReviewForm, validation_messages
-from claims.models import Attribution, Citation, Claim, Position, Verdict
+from claims.forms import (
+    AttributionForm,
+    ExportForm,
+    ListForm,
+    LockForm,
+    QueueForm,
+    ReviewForm,
+    form_errors,
+    validation_messages,
+)
+from claims.models import Attribution, Claim, Position, Verdict
 from claims.selectors import (
     COUNT_CAP,
     InvalidFilters,
-    claim_export_list,
+    citation_get_for_user,
+    claim_export_for_user,
     claim_get_for_user,
     claim_history,
-    claim_list,
+    claim_list_for_user,
     claim_neighbours,
     claim_page,
     claim_suggestion,
     claim_verdict_counts,
     count_label,
-    dashboard_verdicts_by_document,
-    decisions_recent,
-    review_queue,
-    review_queue_claim,
+    dashboard_for_user,
+    decisions_export_for_user,
+    review_queue_for_user,
 )
 
 DECIDE = "claims.add_decision"
@@ -52,20 +61,17 @@ def _filters(request: HttpRequest):
     return data
 
 
+def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    """Answer a request whose parameters do not parse: 400, with what was wrong."""
+    return render(request, "bad_request.html", {"errors": errors}, status=400)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show claims by verdict per document, the work waiting, and the latest decisions."""
-    queue = review_queue()
-    ctx = {
-        "documents": dashboard_verdicts_by_document(),
-        "awaiting_review": queue.filter(verdict=Verdict.UNREVIEWED).count(),
-        "awaiting_attribution": Claim.objects.live().attribution_pending().count(),
-        "next_up": list(queue.select_related("document")[:5]),
-        "mine": decisions_recent(actor=request.user, limit=8),
-        "team": decisions_recent(limit=8),
-    }
-    return render(request, "claims/dashboard.html", ctx)
+    board = dashboard_for_user(user=request.user)
+    return render(request, "claims/dashboard.html", vars(board))
 
 
 @login_required
@@ -74,15 +80,18 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
     """List the claims matching the filters, one keyset page at a time, with verdict counts."""
     filters = _filters(request)
     filterset = ClaimFilter(filters)
-    sort = "decided" if request.GET.get("sort") == "decided" else "line"
+    params = ListForm(request.GET)
     status = 200
     try:
-        claims = claim_list(filters=filters)
+        claims = claim_list_for_user(user=request.user, filters=filters)
     except InvalidFilters:
         claims, status = None, 400
+    if not params.is_valid():
+        return bad_request(request, form_errors(params))
+    sort = params.cleaned_data["sort"]
     if claims is not None:
         counts = claim_verdict_counts(claims)
-        page = claim_page(claims, sort=sort, after=request.GET.get("after", ""))
+        page = claim_page(claims, sort=sort, after=params.cleaned_data["after"])
         rows, next_cursor = page.rows, page.next_cursor
     else:
         counts, rows, next_cursor = {}, [], ""
@@ -116,14 +125,19 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def claim_export_csv(request: HttpRequest) -> HttpResponse:
     """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1)."""
-    include_all = request.GET.get("all", "") in ("1", "true", "yes", "on")
-    bom = request.GET.get("bom", "") in ("1", "true", "yes", "on")
+    options = ExportForm(request.GET)
+    options.is_valid()  # two booleans: anything but false/0/empty is true
     try:
-        claims = claim_export_list(filters=_filters(request), include_all=include_all)
+        claims = claim_export_for_user(
+            user=request.user,
+            filters=_filters(request),
+            include_all=options.cleaned_data.get("all", False),
+        )
     except InvalidFilters as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(
-        claims_csv(claims, bom=bom), content_type="text/csv; charset=utf-8"
+        claims_csv(claims, bom=options.cleaned_data.get("bom", False)),
+        content_type="text/csv; charset=utf-8",
     )
     filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -131,12 +145,16 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("claims.view_decision", raise_exception=True)
 @require_GET
 def decisions_export_csv(request: HttpRequest) -> HttpResponse:
     """Stream every decision ever recorded as CSV: what `manage.py export_decisions` writes."""
-    bom = request.GET.get("bom", "") in ("1", "true", "yes", "on")
-    response = StreamingHttpResponse(decisions_csv(bom=bom), content_type="text/csv; charset=utf-8")
+    decisions = decisions_export_for_user(user=request.user)
+    options = ExportForm(request.GET)
+    options.is_valid()
+    response = StreamingHttpResponse(
+        decisions_csv(decisions, bom=options.cleaned_data.get("bom", False)),
+        content_type="text/csv; charset=utf-8",
+    )
     filename = f"decisions-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -147,8 +165,10 @@ def decisions_export_csv(request: HttpRequest) -> HttpResponse:
 def claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
     """Return the schema.org ClaimReview JSON-LD of a decided claim; 404 until it is decided."""
     claim = claim_get_for_user(user=request.user, pk=pk)
-    # A withdrawn claim is no longer in the document: publishing a review of it would mislead.
-    review = claim_review_for_claim(claim) if claim.withdrawn_at is None else None
+    # A withdrawn claim is no longer in the document, and one whose footnotes changed since its
+    # decision has no verdict to stand on: publishing a review of either would mislead.
+    closed = claim.withdrawn_at is not None or claim.needs_rereview
+    review = None if closed else claim_review_for_claim(claim)
     if review is None:
         raise Http404("Only decided, live claims have a ClaimReview.")
     return JsonResponse(
@@ -176,6 +196,7 @@ def _render_claim(
     before, after = claim_neighbours(claim)
     can_decide = request.user.has_perm(DECIDE)
     open_for_review = not claim.locked and claim.withdrawn_at is None
+    lock_form = lock_form or LockForm(initial={"version": claim.version})
     if form is None and can_decide and open_for_review:
         form = ReviewForm(
             citations=citations,
@@ -203,7 +224,7 @@ def _render_claim(
         "prev_url": prev_url,
         "next_url": next_url,
         "form": form if can_decide and open_for_review else None,
-        "lock_form": lock_form or LockForm(),
+        "lock_form": lock_form,
         "can_decide": can_decide,
         "can_settle": request.user.has_perm(SETTLE) and open_for_review,
         "can_lock": request.user.has_perm(LOCK) and claim.withdrawn_at is None,
@@ -233,25 +254,17 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_next(request: HttpRequest) -> HttpResponse:
     """Serve the next claim that needs review (optionally of one document, after/before one)."""
-    document = request.GET.get("document", "").strip()
-    after = before = None
-    for key in ("after", "before"):
-        value = request.GET.get(key, "")
-        if value.isdigit():
-            found = Claim.objects.select_related("document").filter(pk=int(value)).first()
-            if key == "after":
-                after = found
-            else:
-                before = found
-    claim = review_queue_claim(document=document, after=after, before=before)
-    if claim is None:
-        ctx = {
-            "document": document,
-            "remaining": review_queue(document=document).exists(),
-            "moved": after is not None or before is not None,
-        }
+    params = QueueForm(request.GET)
+    if not params.is_valid():
+        return bad_request(request, form_errors(params))
+    document = params.cleaned_data["document"]
+    name = document.name if document else ""
+    after, before = params.cleaned_data["after"], params.cleaned_data["before"]
+    position = review_queue_for_user(user=request.user, document=name, after=after, before=before)
+    if position.claim is None:
+        ctx = {"document": name, "remaining": position.remaining, "moved": bool(after or before)}
         return render(request, "claims/queue_empty.html", ctx)
-    return _render_claim(request, claim, queue=True, document=document)
+    return _render_claim(request, position.claim, queue=True, document=name)
 
 
 @login_required
@@ -307,29 +320,34 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _citation_action(request: HttpRequest, pk: int, citation_pk: int, action: str):
     claim = claim_get_for_user(user=request.user, pk=pk, permission=SETTLE)
-    citation = get_object_or_404(
-        Citation.objects.select_related("source"), pk=citation_pk, claim=claim
+    citation = citation_get_for_user(
+        user=request.user, claim_pk=claim.pk, pk=citation_pk, permission=SETTLE
     )
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
+    form = AttributionForm(request.POST)
+    if not form.is_valid():
+        return _render_claim(request, claim, errors=form_errors(form), status=400)
+    data = form.cleaned_data
+    args = {"citation": citation, "actor": request.user, "reason": data["reason"]}
     label = citation.source.label
     try:
         if action == "confirm":
-            services.citation_confirm(citation=citation, actor=request.user, reason=reason)
+            services.citation_confirm(**args, version=data["version"])
             text = f"Footnote [{label}] confirmed on claim {claim.pk}."
         elif action == "detach":
-            services.citation_detach(citation=citation, actor=request.user, reason=reason)
+            services.citation_detach(**args, version=data["version"])
             text = f"Footnote [{label}] detached from claim {claim.pk}."
         else:
-            moved = services.citation_move(citation=citation, actor=request.user, reason=reason)
+            moved = services.citation_move(**args, version=data["version"])
             text = f"Footnote [{label}] moved from claim {claim.pk} to claim {moved.claim_id}."
+    except services.StaleVersion as exc:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        return _render_claim(request, claim, conflict=str(exc), status=409)
     except ValidationError as exc:
         claim = claim_get_for_user(user=request.user, pk=pk)
         return _render_claim(request, claim, errors=validation_messages(exc), status=400)
     messages.success(request, text)
-    if form.cleaned_data.get("next") == "queue":
-        query = urlencode({"document": request.POST.get("document", "")})
+    if data["next"] == "queue":
+        query = urlencode({"document": data["document"]})
         return redirect(f"{reverse('claims:review-next')}?{query}")
     return redirect("claims:detail", pk=claim.pk)
 
@@ -361,7 +379,15 @@ def _lock_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         service = services.claim_lock if action == "lock" else services.claim_reopen
         try:
-            service(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+            service(
+                claim=claim,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleVersion as exc:
+            claim = claim_get_for_user(user=request.user, pk=pk)
+            return _render_claim(request, claim, conflict=str(exc), status=409)
         except ValidationError as exc:
             form.add_error(None, validation_messages(exc))
         else:

@@ -69,6 +69,7 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         joined("s.reliability"),
         "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
         "{base} || '/claims/' || c.id || '/'",
+        "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
     ]
     inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
     wrap = _sql_cell if neutralised else (lambda name: name)
@@ -91,9 +92,10 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
 def claims_copy_statement(claims: ClaimQuerySet, *, neutralised: bool = True) -> tuple[str, list]:
     """Return the `COPY (SELECT …) TO STDOUT` statement and parameters for `claims`' CSV rows."""
     ids_sql, params = claims.order_by().values("id").query.sql_with_params()
-    base = "'" + settings.WORKBENCH_BASE_URL.replace("'", "''") + "'"
-    select = claims_csv_select(neutralised=neutralised).replace("{base}", base)
-    return f"COPY ({select.replace('{ids}', ids_sql)}) TO STDOUT WITH (FORMAT csv)", list(params)
+    # The site's address is a parameter, never SQL text: a "%" or "'" in it is just a character.
+    select = claims_csv_select(neutralised=neutralised).replace("{base}", "%s::text")
+    statement = f"COPY ({select.replace('{ids}', ids_sql)}) TO STDOUT WITH (FORMAT csv)"
+    return statement, [settings.WORKBENCH_BASE_URL, *params]
 
 
 def claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:

@@ -43,6 +43,7 @@ HEADER = [
     "source_reliability",
     "decision_count",
     "claim_url",
+    "needs_rereview",
 ]
 
 
@@ -87,6 +88,7 @@ def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
         ";".join(c.source.reliability for c in attached),
         str(decision_count),
         f"{settings.WORKBENCH_BASE_URL}/claims/{claim.id}/",
+        "true" if claim.needs_rereview else "false",
     ]
 
 

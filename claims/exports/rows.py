@@ -76,8 +76,12 @@ CLAIM_FIELDS = (
 
 
 def decided(claims: ClaimQuerySet) -> ClaimQuerySet:
-    """Narrow `claims` to those whose verdict the JSON exports can publish, fields they read."""
-    return claims.filter(verdict__in=PUBLISHED_VERDICTS).only(*CLAIM_FIELDS)
+    """Narrow `claims` to those whose verdict the JSON exports can publish, fields they read.
+
+    A claim whose footnotes changed since its decision (needs_rereview) has no verdict to
+    publish until someone decides it again.
+    """
+    return claims.filter(verdict__in=PUBLISHED_VERDICTS, needs_rereview=False).only(*CLAIM_FIELDS)
 
 
 def json_line(record: dict) -> str:

@@ -158,8 +158,8 @@ def claim_decide_many(*, actor, decisions: list[BulkDecision]) -> int:
             updated.append(claim)
         bulk_set(
             Claim,
-            [(c.pk, c.verdict, c.version, c.last_decision_id, now) for c in updated],
-            ["verdict", "version", "last_decision_id", "updated_at"],
+            [(c.pk, c.verdict, c.version, c.last_decision_id, now, False) for c in updated],
+            ["verdict", "version", "last_decision_id", "updated_at", "needs_rereview"],
         )
         audit_append(events)
     return len(rows)

@@ -103,7 +103,9 @@ def claim_decide(
             ]
         )
         bulk_set(Citation, [(row.citation_id, row.pk) for row in rows], ["assessment_id"])
-        Claim.objects.filter(pk=current.pk).update(verdict=verdict, last_decision=decision)
+        Claim.objects.filter(pk=current.pk).update(
+            verdict=verdict, last_decision=decision, needs_rereview=False
+        )
         audit_log(
             actor=actor,
             action="claim.decide",
@@ -122,23 +124,34 @@ def claim_decide(
     return decision
 
 
-def claim_lock(*, claim: Claim, actor, reason: str) -> Claim:
-    """Lock a claim: it refuses decisions until an editor reopens it."""
+def _lock_current(claim: Claim, version: int | None) -> Claim:
+    """Lock and return the claim row; StaleVersion if it moved on from the version seen."""
+    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    if version is not None and current.version != version:
+        raise StaleVersion(current, version)
+    return current
+
+
+def claim_lock(*, claim: Claim, actor, reason: str, version: int | None = None) -> Claim:
+    """Lock a claim: it refuses decisions until an editor reopens it.
+
+    `version` is the claim version the editor saw (None for admin actions on a selection).
+    """
     require_perm(actor, "claims.lock_claim", "lock claims")
     reason = reason_required(reason)
     with transaction.atomic():
-        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        current = _lock_current(claim, version)
         if current.locked:
             raise ValidationError(f"Claim {current.pk} is already locked.")
         return claim_update(current, actor, "claim.lock", {"locked": True}, reason)
 
 
-def claim_reopen(*, claim: Claim, actor, reason: str) -> Claim:
-    """Reopen a locked claim for decisions."""
+def claim_reopen(*, claim: Claim, actor, reason: str, version: int | None = None) -> Claim:
+    """Reopen a locked claim for decisions (`version` as for claim_lock)."""
     require_perm(actor, "claims.lock_claim", "reopen claims")
     reason = reason_required(reason)
     with transaction.atomic():
-        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        current = _lock_current(claim, version)
         if not current.locked:
             raise ValidationError(f"Claim {current.pk} is not locked.")
         return claim_update(current, actor, "claim.reopen", {"locked": False}, reason)

@@ -179,7 +179,7 @@ def test_a_reviewer_settles_a_leading_footnote(client, bob, seed, action, attrib
     client.force_login(bob)
     response = client.post(
         f"/claims/{claim.pk}/citations/{citation.pk}/{action}/",
-        {"reason": "Checked the article."},
+        {"reason": "Checked the article.", "version": claim.version},
         follow=True,
     )
     assert message.format(pk=claim.pk, prev=previous.pk) in response.content.decode()
@@ -194,8 +194,8 @@ def test_settling_a_footnote_twice_is_refused_with_400(client, bob, seed):
     citation = claim.citations.get(source__label="31")
     client.force_login(bob)
     url = f"/claims/{claim.pk}/citations/{citation.pk}/confirm/"
-    client.post(url)
-    response = client.post(url)
+    client.post(url, {"version": 1})
+    response = client.post(url, {"version": 2})
     assert response.status_code == 400
     assert b"already confirmed" in response.content
 
@@ -217,7 +217,8 @@ def test_attribution_actions_reject_get_and_foreign_citations(client, bob, seed)
     citation = six.citations.get(source__label="31")
     client.force_login(bob)
     assert client.get(f"/claims/{six.pk}/citations/{citation.pk}/confirm/").status_code == 405
-    assert client.post(f"/claims/{seven.pk}/citations/{citation.pk}/confirm/").status_code == 404
+    url = f"/claims/{seven.pk}/citations/{citation.pk}/confirm/"
+    assert client.post(url, {"version": 1}).status_code == 404
 
 
 # --- lock and reopen -------------------------------------------------------------------------
@@ -226,11 +227,13 @@ def test_attribution_actions_reject_get_and_foreign_citations(client, bob, seed)
 def test_an_editor_locks_and_reopens_a_claim_with_a_reason(client, alice, seed):
     claim = _line(seed, 3)
     client.force_login(alice)
-    response = client.post(f"/claims/{claim.pk}/lock/", {"reason": "Legal hold."}, follow=True)
+    lock = {"reason": "Legal hold.", "version": 1}
+    response = client.post(f"/claims/{claim.pk}/lock/", lock, follow=True)
     assert f"Claim {claim.pk} locked." in response.content.decode()
     claim.refresh_from_db()
     assert claim.locked
-    response = client.post(f"/claims/{claim.pk}/reopen/", {"reason": "Cleared."}, follow=True)
+    reopen = {"reason": "Cleared.", "version": 2}
+    response = client.post(f"/claims/{claim.pk}/reopen/", reopen, follow=True)
     assert f"Claim {claim.pk} reopened." in response.content.decode()
     claim.refresh_from_db()
     assert not claim.locked
@@ -239,7 +242,7 @@ def test_an_editor_locks_and_reopens_a_claim_with_a_reason(client, alice, seed):
 def test_locking_without_a_reason_is_refused_next_to_the_field(client, alice, seed):
     claim = _line(seed, 3)
     client.force_login(alice)
-    response = client.post(f"/claims/{claim.pk}/lock/", {"reason": "  "})
+    response = client.post(f"/claims/{claim.pk}/lock/", {"reason": "  ", "version": 1})
     assert response.status_code == 400
     assert "reason" in response.context["lock_form"].errors
     claim.refresh_from_db()
@@ -249,7 +252,7 @@ def test_locking_without_a_reason_is_refused_next_to_the_field(client, alice, se
 def test_reopening_an_open_claim_is_refused_with_400(client, alice, seed):
     claim = _line(seed, 3)
     client.force_login(alice)
-    response = client.post(f"/claims/{claim.pk}/reopen/", {"reason": "why not"})
+    response = client.post(f"/claims/{claim.pk}/reopen/", {"reason": "why not", "version": 1})
     assert response.status_code == 400
     assert b"is not locked" in response.content
 
@@ -269,3 +272,65 @@ def test_stances_in_the_form_are_the_models(client):
     from claims.forms import STANCE_CHOICES
 
     assert [value for value, _ in STANCE_CHOICES[1:]] == Stance.values
+
+
+# --- what the author saw ---------------------------------------------------------------------
+
+
+def test_a_footnote_detached_in_another_tab_is_not_confirmed_back(client, bob, alice, seed):
+    """Two tabs: a reviewer detaches [31]; an editor on the older page confirms it: 409."""
+    claim = _line(seed, 6)
+    citation = claim.citations.get(source__label="31")
+    seen = claim.version
+    client.force_login(bob)
+    url = f"/claims/{claim.pk}/citations/{citation.pk}"
+    assert client.post(f"{url}/detach/", {"version": seen}).status_code == 302
+    client.force_login(alice)
+
+    response = client.post(f"{url}/confirm/", {"version": seen, "reason": "Belongs here."})
+
+    assert response.status_code == 409
+    assert "bob detached footnote [31]" in response.content.decode()
+    citation.refresh_from_db()
+    assert citation.attribution == Attribution.DETACHED
+    assert not AuditEvent.objects.filter(action="citation.confirm").exists()
+
+
+@pytest.mark.parametrize("action", ["confirm", "move", "detach"])
+def test_a_footnote_action_without_the_version_seen_is_refused(client, bob, seed, action):
+    claim = _line(seed, 6)
+    citation = claim.citations.get(source__label="31")
+    client.force_login(bob)
+    response = client.post(f"/claims/{claim.pk}/citations/{citation.pk}/{action}/", {})
+    assert response.status_code == 400
+    assert "version" in response.content.decode()
+    citation.refresh_from_db()
+    assert citation.attribution == Attribution.AS_PRINTED
+
+
+def test_a_reason_over_the_limit_is_refused_not_dropped(client, bob, alice, seed):
+    claim = _line(seed, 6)
+    citation = claim.citations.get(source__label="31")
+    client.force_login(bob)
+    url = f"/claims/{claim.pk}/citations/{citation.pk}/confirm/"
+    response = client.post(url, {"version": 1, "reason": "x" * 2001})
+    assert response.status_code == 400
+    citation.refresh_from_db()
+    assert citation.attribution == Attribution.AS_PRINTED
+    client.force_login(alice)
+    response = client.post(f"/claims/{claim.pk}/lock/", {"version": 1, "reason": "y" * 2001})
+    assert response.status_code == 400
+    claim.refresh_from_db()
+    assert not claim.locked
+    assert not AuditEvent.objects.filter(action__in=["citation.confirm", "claim.lock"]).exists()
+
+
+def test_locking_from_a_stale_page_answers_409(client, alice, bob, seed):
+    claim = _line(seed, 3)
+    claim_decide(claim=claim, actor=bob, verdict="corroborated", version=1, rationale="ok")
+    client.force_login(alice)
+    response = client.post(f"/claims/{claim.pk}/lock/", {"reason": "Hold.", "version": 1})
+    assert response.status_code == 409
+    assert "bob marked this claim corroborated" in response.content.decode()
+    claim.refresh_from_db()
+    assert not claim.locked

@@ -163,9 +163,22 @@ def test_it_pages_the_decided_sort_through_undecided_claims(client, bob, decided
     assert sorted(seen) == [n for n in range(1, 31) if n != 8]
 
 
-def test_a_malformed_cursor_restarts_at_the_first_page(client, bob, seed):
+@pytest.mark.parametrize(
+    "cursor",
+    ["not.a.cursor", "1.1.99999999999999999999", "1.².3", "1" * 5000, "1.1", "1.1.1.1"],
+)
+def test_a_malformed_cursor_is_refused_with_400(client, bob, seed, cursor):
     client.force_login(bob)
-    assert _lines(client.get(f"{URL}?after=not.a.cursor"))[0] == 1
+    response = client.get(URL, {"after": cursor})
+    assert response.status_code == 400
+    assert "after: " in response.content.decode()
+
+
+def test_a_cursor_past_the_last_row_gives_an_empty_page(client, bob, seed):
+    client.force_login(bob)
+    response = client.get(URL, {"after": f"{2**63 - 1}.1.1"})
+    assert response.status_code == 200
+    assert _lines(response) == []
 
 
 def test_it_shows_hostile_claim_text_as_text(client, bob, db):
