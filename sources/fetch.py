@@ -55,7 +55,7 @@ _DEAD = {404: "not found", 410: "gone"}
 # getaddrinfo's answers for "this name does not exist" (as opposed to "DNS did not answer").
 _NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 # Spellings of an IPv4 address that inet_aton reads but ipaddress does not (0x7f000001,
-# 2130706433, 127.1, 0177.0.0.1); a real host name always has a letter outside a-f or x.
+# 2130706433, 127.1); a real host name always has a letter outside a-f and x.
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 # NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -93,7 +93,8 @@ class FetchResult:
 
     `content` holds the body only when the outcome is ok; `size` is its length, or for a body
     refused as too large the bytes read before stopping. `redirects` lists the URLs of the hops
-    followed before `final_url`; `address` is the IP address the last hop connected to.
+    followed before `final_url`; `address` is the IP address the last hop connected to;
+    `fetched_at` is when the fetch ended (UTC).
     """
 
     url: str
@@ -210,7 +211,7 @@ def fetch(url: str, *, options: FetchOptions | None = None) -> FetchResult:
                     if status not in _REDIRECTS:
                         content = _read(response, options, started)
                         break
-                    current = _next_hop(target, response, hops, url, options.max_redirects)
+                    current = _next_hop(target, response, hops, options.max_redirects)
     except _Stop as stop:
         return FetchResult(
             url=url,
@@ -406,7 +407,6 @@ def _next_hop(
     target: httpx.URL,
     response: httpx.Response,
     hops: list[str],
-    first: str,
     max_redirects: int,
 ) -> str:
     location = response.headers.get("location")
@@ -417,7 +417,7 @@ def _next_hop(
     except httpx.InvalidURL as exc:
         raise _Stop(Outcome.ERROR, f"Redirected to an invalid URL ({location}).") from exc
     hops.append(str(target))
-    if following == first or following in hops:
+    if following in hops:
         raise _Stop(Outcome.ERROR, f"Redirect loop (back to {following}).")
     if len(hops) > max_redirects:
         raise _Stop(Outcome.ERROR, f"Too many redirects (more than {max_redirects}).")

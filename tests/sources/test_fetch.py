@@ -125,6 +125,19 @@ def test_html_page_is_fetched_whole_and_its_text_extracted(httpserver, options, 
     )
     assert request.headers["User-Agent"] == default_user_agent()
     assert request.headers["Host"] == f"127.0.0.1:{httpserver.port}"
+    assert request.headers["Accept-Encoding"] == "identity"
+
+
+def test_proxy_settings_in_the_environment_are_ignored(httpserver, options, network, monkeypatch):
+    # A proxy would make the connection on our behalf, past every address check.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://10.9.9.9:3128")
+    httpserver.expect_request("/page").respond_with_data("text", content_type="text/plain")
+
+    result = fetch(httpserver.url_for("/page"), options=options)
+
+    assert result.ok
+    assert network.connects == [("127.0.0.1", httpserver.port)]
 
 
 def test_pdf_is_fetched_and_its_pages_numbered(httpserver, options):
