@@ -615,6 +615,8 @@ def test_dog_parsoid_page_by_hand(real):
     wozencraft = [c for c in document.claims if "Wozencraft listed under the wolf" in c.text][0]
     assert (wozencraft.citations, wozencraft.notes) == ([("1", T)], ["a"])
     assert document.notes["a"].startswith("The addition of [domestic dog] against dingo")
+    jaws = claim(document, "The temporalis muscle that closes the jaws is more robust in wolves.")
+    assert (jaws.citations, jaws.pages) == ([("4", T)], ["p158"])  # Parsoid's {{rp}}
     source = document.sources["1"]
     assert (source.title, source.author, source.isbn, source.pages) == (
         "Order Carnivora",
