@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 
 from claims.exports import claims_csv
 from claims.models import Assessment, Citation, Claim, Decision
+from claims.selectors import attribution_check_counts, claims_pending_attribution
 from claims.services import (
     citation_confirm,
     citation_detach,
@@ -153,20 +154,12 @@ class DecisionInline(ReadOnlyInline):
 
 
 class ClaimChangeList(ChangeList):
-    """The claim changelist, which marks the claims of its page awaiting an attribution check.
-
-    One query for the page's ids: an EXISTS annotation on the list's query made PostgreSQL hash
-    every pending citation of the corpus (230 ms at 1M claims) to draw 100 rows.
-    """
+    """The claim changelist, which marks the claims of its page awaiting an attribution check."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         page = list(self.result_list)  # evaluated once; the template reuses this cache
-        pending = set(
-            Citation.objects.pending()
-            .filter(claim_id__in=[claim.pk for claim in page])
-            .values_list("claim_id", flat=True)
-        )
+        pending = claims_pending_attribution([claim.pk for claim in page])
         for claim in page:
             claim.attribution_pending = claim.pk in pending
 
@@ -343,8 +336,7 @@ class ClaimAdmin(LargeTableAdmin):
     @admin.action(description="Re-run the attribution check", permissions=["view"])
     def check_attribution(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         # The check is derived from the citations, so re-running it is a count, not a write.
-        claims = queryset.order_by().attribution_pending().count()
-        citations = Citation.objects.pending().filter(claim__in=queryset.order_by()).count()
+        claims, citations = attribution_check_counts(queryset)
         self.message_user(
             request,
             f"Attribution check: {claims} of the selected claims await a check "

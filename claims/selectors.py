@@ -88,6 +88,24 @@ def claim_get_for_user(*, user, pk: int, permission: str = "claims.view_claim") 
     )
 
 
+def claims_pending_attribution(claim_ids: list[int]) -> set[int]:
+    """Return which of `claim_ids` have a leading footnote awaiting an attribution check.
+
+    One query on the ids of a page: an EXISTS annotation on a list's own query made PostgreSQL
+    hash every pending citation of the corpus (230 ms at 1M claims) to draw 100 rows.
+    """
+    return set(
+        Citation.objects.pending().filter(claim_id__in=claim_ids).values_list("claim_id", flat=True)
+    )
+
+
+def attribution_check_counts(claims: ClaimQuerySet) -> tuple[int, int]:
+    """Return (claims awaiting an attribution check, leading footnotes pending) among `claims`."""
+    unordered = claims.order_by()
+    pending = Citation.objects.pending().filter(claim__in=unordered).count()
+    return unordered.attribution_pending().count(), pending
+
+
 def citation_get_for_user(*, user, claim_pk: int, pk: int, permission: str = VIEW) -> Citation:
     """Return citation `pk` of claim `claim_pk` for `user`: 404 if it is not there, 403 without
     `permission`."""

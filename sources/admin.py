@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from claims.models import Citation
 from claims.services import document_delete
 from sources.models import Document, Reliability, Source
-from sources.services import source_update
+from sources.services import StaleSource, source_update
 from workbench.admin import (
     LargeTableAdmin,
     ReasonForm,
@@ -110,12 +110,25 @@ class SourceAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Required when anything changes: kept in the audit trail.",
     )
+    # The version the page showed: a form saved over someone else's newer change is refused
+    # (its unchanged fields would otherwise put the old values back).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
 
     def editorial_changes(self) -> list[str]:
         return [name for name in self.changed_data if name in Source.EDITABLE_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise forms.ValidationError(
+                str(StaleSource(self.instance, seen)).replace("your values are kept below; ", "")
+            )
         error = reason_field(self.editorial_changes(), cleaned.get("reason", ""))
         if error:
             self.add_error("reason", error)
@@ -180,7 +193,7 @@ class SourceAdmin(LargeTableAdmin):
         ("Dates", {"fields": ["published_on", "accessed_on", "archive_date"]}),
         ("Identifiers", {"fields": ["doi", "isbn", "pages", "reference"]}),
         (None, {"fields": ["reliability"]}),
-        ("Audit", {"fields": ["reason", "updated_at", "audit_link"]}),
+        ("Audit", {"fields": ["reason", "seen_version", "updated_at", "audit_link"]}),
     ]
     inlines = [CitingClaimInline]
     actions = ["set_reliability"]
@@ -196,7 +209,10 @@ class SourceAdmin(LargeTableAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             # A read-only view has no reason to give.
             return [
-                (name, {"fields": [f for f in opts["fields"] if f != "reason"]})
+                (
+                    name,
+                    {"fields": [f for f in opts["fields"] if f not in ("reason", "seen_version")]},
+                )
                 for name, opts in self.fieldsets
             ]
         return self.fieldsets
@@ -208,7 +224,11 @@ class SourceAdmin(LargeTableAdmin):
         changes = {name: form.cleaned_data[name] for name in form.editorial_changes()}
         if changes:
             source_update(
-                source=obj, actor=request.user, reason=form.cleaned_data["reason"], **changes
+                source=obj,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data.get("seen_version"),
+                **changes,
             )
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:

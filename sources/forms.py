@@ -21,14 +21,27 @@ class SourceForm(forms.Form):
     archive_url = forms.URLField(
         label="Archive URL", required=False, max_length=2000, assume_scheme="https"
     )
+    archive_date = forms.DateField(
+        label="Archived on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    doi = forms.CharField(label="DOI", required=False, max_length=200)
+    isbn = forms.CharField(label="ISBN", required=False, max_length=20)
+    pages = forms.CharField(required=False, max_length=100)
     reliability = forms.ChoiceField(choices=Reliability.choices)
     reason = forms.CharField(
-        required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why: kept in the audit trail.",
+        help_text="Required: kept in the audit trail with the change.",
+        error_messages={"required": "Give a reason: it is kept in the audit trail."},
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason: it is kept in the audit trail.")
+        return reason
 
     def changes(self) -> dict:
-        """Return the source fields as source_update takes them (without the reason)."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+        """Return the source fields as source_update takes them (without reason and version)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "version")}

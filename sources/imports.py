@@ -72,6 +72,9 @@ def _max_length(name: str) -> int | None:
 
 def _cell(name: str, text: str) -> Any:
     """Return the value of a non-empty cell of column `name`, or raise ValueError."""
+    if "\x00" in text:
+        # PostgreSQL text cannot hold NUL, and no reference list means one.
+        raise ValueError(f"{name}: contains a NUL character (binary data?)")
     if name in ("published_on", "accessed_on", "archive_date"):
         try:
             if not _DATE.fullmatch(text):
@@ -156,7 +159,7 @@ def sources_parse(*, document: Document, data: bytes) -> list[SourceRow]:
             continue
         values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
         label = values.pop("label").strip("[]")
-        row_errors = []
+        row_errors = ["label: contains a NUL character (binary data?)"] if "\x00" in label else []
         source = sources.get(label)
         if not label:
             row_errors.append("label: empty")

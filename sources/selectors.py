@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 
 from claims.models import Citation, Verdict
 from sources.models import Document, Reliability, Source
+from workbench.models import AuditEvent
+from workbench.permissions import require_perm
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -75,10 +76,25 @@ def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
     )
 
 
+def source_last_event(source: Source) -> AuditEvent | None:
+    """Return the latest audit event about `source`, with its actor."""
+    return (
+        AuditEvent.objects.filter(object_type="sources.source", object_id=str(source.pk))
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+
+
+def source_list_for_user(*, user, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
+    """Return the sources matching `filters` for `user` (403 without a role); None if invalid."""
+    require_perm(user, "sources.view_source", "read sources")
+    return source_list(filters=filters)
+
+
 def source_get_for_user(*, user, pk: int, permission: str = "sources.view_source") -> Source:
     """Return source `pk` for `user`: 404 if there is none, 403 without `permission`."""
-    if not user.has_perm(permission):
-        raise PermissionDenied
+    require_perm(user, permission, "see this source")
     return get_object_or_404(Source.objects.select_related("document"), pk=pk)
 
 

@@ -4,16 +4,47 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sources.models import Source
+from sources.selectors import source_last_event
 from workbench.audit import audit_log
 from workbench.permissions import require_perm
 
 
-def source_update(*, source: Source, actor, reason: str = "", **changes) -> Source:
+class StaleSource(Exception):
+    """The source changed after the editor opened it: says who changed what, and when."""
+
+    def __init__(self, source: Source, seen_version: int) -> None:
+        self.source = source
+        self.seen_version = seen_version
+        self.event = source_last_event(source)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        who, what, when = "someone", "changed this source", ""
+        if self.event is not None:
+            who = self.event.actor.get_username() if self.event.actor else "the system"
+            fields = ", ".join(
+                Source._meta.get_field(name).verbose_name for name in (self.event.after or {})
+            )
+            what = f"changed {fields}" if fields else what
+            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
+        return (
+            f"{who} {what}{when}, after you opened this page (you saw version "
+            f"{self.seen_version}; it is now at version {self.source.version}). Nothing was "
+            "saved: your values are kept below; look at theirs above, then save again."
+        )
+
+
+def source_update(
+    *, source: Source, actor, reason: str = "", version: int | None = None, **changes
+) -> Source:
     """Change a source's details or reliability; audit the fields that changed, before and after.
 
-    Only Source.EDITABLE_FIELDS may change. Values are validated (full_clean) before anything is
-    written; a call that changes nothing writes nothing. Raises PermissionDenied for a user
-    without the Editors' permission, ValidationError for a bad value.
+    Only Source.EDITABLE_FIELDS may change. `version` is the source version the editor saw:
+    if the source changed since, StaleSource says who changed what and nothing is written
+    (None for writers that read the current values themselves: the CSV import, the article
+    import, admin actions). Values are validated (full_clean) before anything is written; a
+    call that changes nothing writes nothing. Raises PermissionDenied for a user without the
+    Editors' permission, ValidationError for a bad value.
     """
     require_perm(actor, "sources.change_source", "edit sources")
     unknown = set(changes) - set(Source.EDITABLE_FIELDS)
@@ -21,6 +52,8 @@ def source_update(*, source: Source, actor, reason: str = "", **changes) -> Sour
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
         current = Source.objects.select_for_update().get(pk=source.pk)
+        if version is not None and current.version != version:
+            raise StaleSource(current, version)
         before, after = {}, {}
         for name, value in changes.items():
             if value is None and name not in ("published_on", "accessed_on", "archive_date"):
@@ -32,7 +65,8 @@ def source_update(*, source: Source, actor, reason: str = "", **changes) -> Sour
         if not after:
             return current
         current.full_clean(exclude=["document"])
-        current.save(update_fields=[*after, "updated_at"])
+        current.version += 1
+        current.save(update_fields=[*after, "version", "updated_at"])
         audit_log(
             actor=actor,
             action="source.update",

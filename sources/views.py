@@ -14,9 +14,9 @@ from sources.selectors import (
     source_citations,
     source_filterset,
     source_get_for_user,
-    source_list,
+    source_list_for_user,
 )
-from sources.services import source_update
+from sources.services import StaleSource, source_update
 
 PAGE_SIZE = 100
 EDIT = "sources.change_source"
@@ -26,21 +26,23 @@ EDIT = "sources.change_source"
 @require_GET
 def source_list_view(request: HttpRequest) -> HttpResponse:
     """List the sources matching the filters, with how often each is cited."""
-    if not request.user.has_perm("sources.view_source"):
-        raise PermissionDenied
     filters = request.GET.copy()
     filters.pop("page", None)
+    sources = source_list_for_user(user=request.user, filters=filters)
     filterset = source_filterset(filters)
-    sources = source_list(filters=filters)
     page = None
     if sources is not None:
         page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"form": filterset.form, "page": page}
-    return render(request, "sources/source_list.html", ctx, status=200 if page else 400)
+    # A search that matches nothing is an empty page (200); only bad filters are a 400.
+    return render(request, "sources/source_list.html", ctx, status=400 if page is None else 200)
 
 
 def _initial(source: Source) -> dict:
-    return {name: getattr(source, name) for name in Source.EDITABLE_FIELDS}
+    return {
+        **{name: getattr(source, name) for name in Source.EDITABLE_FIELDS},
+        "version": source.version,
+    }
 
 
 @login_required
@@ -60,8 +62,21 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     source=source,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
                     **form.changes(),
                 )
+            except StaleSource as exc:
+                # Keep what the editor typed; only the version moves on, so saving again
+                # (after reading the other change, shown above) is a deliberate second submit.
+                retry = request.POST.copy()
+                retry["version"] = str(exc.source.version)
+                ctx = {
+                    "source": exc.source,
+                    "citations": source_citations(exc.source),
+                    "form": SourceForm(retry),
+                    "conflict": str(exc),
+                }
+                return render(request, "sources/source_detail.html", ctx, status=409)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for name, errors in exc.message_dict.items():

@@ -25,6 +25,23 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {value!r}")
 
 
+def envstr(name: str, default: str) -> str:
+    """Return the environment variable `name`, or `default` when it is unset or empty."""
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def envint(name: str, default: int) -> int:
+    """Return the integer environment variable `name` (ASCII digits, optionally signed)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    text = value.strip()
+    if not (text.lstrip("+-").isascii() and text.lstrip("+-").isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
+    return int(text)
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     """Return the comma-separated environment variable `name` as a list."""
     value = os.environ.get(name)
@@ -35,14 +52,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 DEBUG = envbool("DEBUG", False)
 # Without SECRET_KEY a development key is used; `check --deploy` flags it (security.W009).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-set-SECRET_KEY"
+SECRET_KEY = envstr("SECRET_KEY", "django-insecure-development-key-set-SECRET_KEY")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # The name published as the author of ClaimReview exports.
-WORKBENCH_ORGANISATION = os.environ.get("WORKBENCH_ORGANISATION", "The Workbench")
+WORKBENCH_ORGANISATION = envstr("WORKBENCH_ORGANISATION", "The Workbench")
 # Absolute base of claim links in exports (the site's public address).
-WORKBENCH_BASE_URL = os.environ.get("WORKBENCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WORKBENCH_BASE_URL = envstr("WORKBENCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,8 +109,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=envint("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -121,7 +138,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -143,7 +160,7 @@ STORAGES = {
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -153,5 +170,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }

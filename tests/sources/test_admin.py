@@ -453,3 +453,22 @@ def test_a_staff_user_without_the_permission_has_no_delete_action(client, staff_
 
     actions = [name for name, _ in form.fields["action"].choices] if form else []
     assert "delete_documents" not in actions
+
+
+def test_an_admin_form_saved_over_a_newer_edit_is_refused(admin_client, admin_user):
+    """Two tabs: an edit lands while the admin's form is open; saving the form changes nothing."""
+    source = SourceFactory(title="")
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    opened = change_data(source, seen_version=source.version)
+    source_update(source=source, actor=admin_user, reason="Found it", title="Decree")
+    since = last_event_id()
+
+    response = admin_client.post(
+        url, {**opened, "reliability": Reliability.DEPRECATED, "reason": "Unreliable"}
+    )
+
+    assert response.status_code == 200
+    assert "changed title" in response.content.decode()
+    assert new_events(since) == []
+    source.refresh_from_db()
+    assert (source.title, source.reliability) == ("Decree", Reliability.UNRATED)

@@ -270,3 +270,21 @@ def test_an_unknown_document_is_a_clear_error(db, alice, tmp_path):
         call_command(
             "import_sources", "missing.txt", str(write(tmp_path, GOOD)), "--actor", "alice"
         )
+
+
+def test_a_nul_byte_in_a_cell_is_a_line_error_and_nothing_changes(seed, alice, tmp_path):
+    path = write(tmp_path, f"{HEADER}\n19,Title\x00 here,,,,,,,\n110\x00,,,,,,,,\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "import_sources",
+            seed.name,
+            str(path),
+            "--actor",
+            "alice",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert "sources.csv:2: title: contains a NUL character" in err.getvalue()
+    assert "sources.csv:3: label: contains a NUL character" in err.getvalue()
+    assert not Source.objects.filter(document=seed).exclude(title="").exists()

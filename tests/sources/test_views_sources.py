@@ -84,6 +84,7 @@ def test_an_editor_edits_a_source_with_a_reason(client, alice, seed):
             "reliability": "generally_reliable",
             "published_on": "2022-02-19",
             "reason": "Found the original.",
+            "version": 1,
         },
         follow=True,
     )
@@ -105,7 +106,7 @@ def test_bad_source_input_is_shown_next_to_the_field(client, alice, seed):
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert {"url", "reliability", "published_on"} <= set(errors)
+    assert {"url", "reliability", "published_on", "reason", "version"} <= set(errors)
     source.refresh_from_db()
     assert source.url == "" and source.reliability == Reliability.UNRATED
 
@@ -146,3 +147,61 @@ def test_query_counts_do_not_grow_with_rows(client, alice, size, django_assert_m
         response = client.get(f"/sources/{source.pk}/")
     assert len(response.context["citations"]) == size
     assert Source.objects.count() == size + 1
+
+
+def _edit(client, source, **values):
+    data = {name: "" for name in Source.EDITABLE_FIELDS}
+    data.update({"reliability": source.reliability, "reason": "Checked.", "version": 1})
+    data.update(values)
+    return client.post(f"/sources/{source.pk}/", data)
+
+
+def test_a_stale_source_form_is_refused_and_keeps_both_edits(client, alice, seed):
+    """An editor saves details; an admin on the older page changes the reliability: 409."""
+    from tests.conftest import member
+    from workbench.roles import ADMINS
+
+    admin = member("dora", ADMINS)
+    source = seed.sources.get(label="19")
+    client.force_login(alice)
+    details = {
+        "title": "Decree",
+        "url": "https://example.org/decree",
+        "publisher": "Meduza",
+        "published_on": "2022-02-19",
+    }
+    assert _edit(client, source, **details).status_code == 302
+    client.force_login(admin)
+
+    response = _edit(client, source, reliability="deprecated", reason="Known unreliable.")
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "alice changed title, URL, publisher, published on" in html
+    assert 'value="Known unreliable.' in html or "Known unreliable." in html
+    source.refresh_from_db()
+    assert (source.title, source.url, source.publisher) == (
+        "Decree",
+        "https://example.org/decree",
+        "Meduza",
+    )
+    assert source.reliability == Reliability.UNRATED
+    assert AuditEvent.objects.filter(action="source.update").count() == 1
+    # Saving again from the conflict page is deliberate and carries the new version.
+    assert response.context["form"]["version"].value() == "2"
+
+
+def test_a_source_edit_without_a_reason_is_refused(client, alice, seed):
+    source = seed.sources.get(label="19")
+    client.force_login(alice)
+    response = _edit(client, source, title="Decree", reason="  ")
+    assert response.status_code == 400
+    assert "Give a reason" in response.content.decode()
+    source.refresh_from_db()
+    assert source.title == ""
+
+
+def test_a_search_that_matches_nothing_is_an_empty_page(client, bob, seed):
+    client.force_login(bob)
+    response = client.get("/sources/", {"q": "no such source anywhere"})
+    assert response.status_code == 200

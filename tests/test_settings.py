@@ -1,0 +1,35 @@
+"""Settings come from the environment through typed helpers that name a bad value."""
+
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from workbench.settings import envbool, envint
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "١٢", "10s"])
+def test_a_number_that_is_not_one_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("CONN_MAX_AGE", value)
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE must be a whole number"):
+        envint("CONN_MAX_AGE", 0)
+
+
+def test_numbers_and_booleans_are_read(monkeypatch):
+    monkeypatch.setenv("CONN_MAX_AGE", " 60 ")
+    monkeypatch.setenv("SECURE_COOKIES", "yes")
+    assert envint("CONN_MAX_AGE", 0) == 60
+    assert envbool("SECURE_COOKIES", False) is True
+    monkeypatch.setenv("CONN_MAX_AGE", "")
+    assert envint("CONN_MAX_AGE", 7) == 7
+
+
+def test_manage_py_says_which_setting_is_wrong_without_a_traceback():
+    env = {"CONN_MAX_AGE": "abc", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode != 0
+    assert "error: CONN_MAX_AGE must be a whole number, not 'abc'" in result.stderr
+    assert "Traceback" not in result.stderr
