@@ -8,19 +8,22 @@ file name's extension. Every format is a pure function (no database): the import
 from collections.abc import Callable
 from pathlib import PurePath
 
-from claims.formats import seed, wikipedia_html
+from claims.formats import seed, wikipedia_html, wikitext
 from claims.formats.base import FormatError, ParsedDocument
 
 #: Format name -> parser. Each parser takes (data, name) and returns a ParsedDocument.
 PARSERS: dict[str, Callable[[bytes, str], ParsedDocument]] = {
     "seed": seed.parse_seed,
     "html": wikipedia_html.parse_wikipedia_html,
+    "wikitext": wikitext.parse_wikitext,
 }
 #: File extension -> format name.
 EXTENSIONS: dict[str, str] = {
     ".txt": "seed",
     ".html": "html",
     ".htm": "html",
+    ".wiki": "wikitext",
+    ".wikitext": "wikitext",
 }
 
 
