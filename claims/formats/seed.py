@@ -12,7 +12,8 @@ Lines
 Footnotes
 - `[19]` is a footnote marker, ASCII digits only (`[١٢]` is text); `[31][32]` two of them.
   A rendered footnote is glued to the text before it, so a bracket after white space is text:
-  `Berlin (1931) [1958], p. 82` keeps `[1958]`.
+  `Berlin (1931) [1958], p. 82` keeps `[1958]` (unless no words come before it on the line:
+  `[a] [12]` is a note and a marker).
 - Markers at the very start of a line, optionally after one stray closing quote, closed the
   previous sentence of the original article: they stay on this line's claim as `leading` and
   need an attribution check. The stray quote is dropped.
@@ -25,7 +26,8 @@ Footnotes
   move to `tags`. Notes move to `notes`: lettered `[a]`…`[z]`, lower-case roman `[ii]`…
   `[xxxix]` (`[i]`, `[v]`, `[x]` are letters already) and named `[note 1]`, `[Note 2]`,
   `[nb 1]`, `[NB 3]` (kept as "note 1", "nb 3"). A note, like a marker, is glued to the text
-  before it and is not followed by a letter or digit: `[i]t was` and `the [i] key` are text.
+  before it, and it is not followed by a letter or digit: `[i]t was` and `the [i] key` are
+  text, and so is a language link after a space (`osuokhay [ru]`, `Hanoi [vi]`).
   Every other bracket (`[ru]`, `[sic]`, `[the mobilized men]`) is text.
 
 Headings and end matter
@@ -50,11 +52,14 @@ Hard-wrapped text (decision: join, not refuse)
 - Text wrapped at a fixed width (a terminal's or an e-mail's copy) is detected and its lines
   are joined before parsing. Refusing would leave the user to unwrap by hand what the grammar
   can see: a wrapped line is full (the next line's first word would not have fitted on it).
-- The file is hard-wrapped when its width W (the 95th percentile of line lengths) is between
-  40 and 250 characters and at least a quarter of its line breaks, and at least two, fall
-  inside a sentence: the line is full and does not end a sentence before a line that starts
-  one. Only such breaks are joined, so a joined claim is one or more whole sentences, never
-  part of one; a line that ends a sentence keeps its own claim, leading markers included.
+- The file is hard-wrapped when its width W (the 95th percentile of line lengths, counted in
+  characters and in UTF-8 bytes, since `fold` counts bytes) is between 40 and 250 characters
+  and at least a quarter of its line breaks, and at least two, fall inside a sentence: the
+  line is full and does not end a sentence (`.`, `?`, `!`, then closing quotes or markers)
+  before a line that starts one. Only such breaks are joined, never one before a heading, a
+  list item, a footnote entry or a markers-only line. So a joined claim is whole sentences,
+  not part of one (bar an abbreviation like `U.S.` ending a line before a capital), and a
+  line that ends a sentence keeps its own claim, its next line's leading markers included.
 - A joined claim's `line` is its first physical line and its `raw` is the lines joined by one
   space (a word broken at a hyphen is joined without one). The fingerprint is taken of that
   joined text, so the same article unwrapped, or wrapped at another width, re-imports
@@ -64,7 +69,7 @@ Limits (the file's size is the caller's business)
 - A line (or a joined sentence) has at most 10,000 characters: no sentence or paragraph is
   that long, and the rest of the grammar is linear in it.
 - A claim has at most 100 footnote markers, its markers-only lines included (Citation.order
-  is a small integer; 100 is ten times the longest real run).
+  is a small integer; 100 is far above any real run: the first seed's longest is 8).
 - A footnote label has at most 20 digits (Source.label is 20 characters).
 - A claim has at most 20 notes, each name at most 8 characters ("note 999"), so 20 notes and
   their separators fit Claim.notes (200 characters).

@@ -98,6 +98,9 @@ GRAMMAR = [
     ("A lettered [a] after a space.", "A lettered [a] after a space.", [], [], []),
     ("Edited quote: “the [a]rmy”.", "Edited quote: “the [a]rmy”.", [], [], []),
     ("Size[xl] is no note.", "Size[xl] is no note.", [], [], []),
+    ("Hanoi [vi] is a city.", "Hanoi [vi] is a city.", [], [], []),
+    # With no words before them on the line, brackets after a space still annotate.
+    ("[a] [12] Opens the line.", "Opens the line.", [("12", IN)], [], ["a"]),
     ("Not a note.[note]", "Not a note.[note]", [], [], []),
     ("Not a note.[note 1234]", "Not a note.[note 1234]", [], [], []),
 ]
