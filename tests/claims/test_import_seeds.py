@@ -214,3 +214,93 @@ def test_the_command_exits_non_zero_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert f"error: {bad}: line 1: binary data (NUL byte), not a text file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# A file over one of the grammar's limits: each ended in a database DataError before the limits.
+LIMIT_FILES = [
+    (
+        "label.txt",
+        b"Sentence.[123456789012345678901]\n",
+        "line 1: footnote label [12345678901234567890\u2026] has 21 digits (at most 20)",
+    ),
+    ("notes.txt", b"Sentence." + b"[a]" * 150 + b"\n", "line 1: 150 notes on one sentence"),
+    (
+        "markers.txt",
+        b"Sentence." + b"[1]" * 40_000 + b"\n",
+        "line 1: the line has 120,009 characters (at most 10,000)",
+    ),
+    ("runs.txt", b"Sentence.\n" + b"[7]" * 101 + b"\n", "line 2: 101 footnote markers"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), LIMIT_FILES)
+def test_a_file_over_a_limit_fails_alone_and_the_folder_goes_on(db, tmp_path, name, data, message):
+    (tmp_path / "0_before.txt").write_text("An earlier file.[2]\n")
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "z_after.txt").write_text("A later file.[1]\n")
+    err = StringIO()
+
+    with pytest.raises(CommandError, match=rf"^2 of 3 imported; failed: {tmp_path / name}$"):
+        call_command("import_seeds", str(tmp_path), stdout=StringIO(), stderr=err)
+
+    errors = err.getvalue().splitlines()
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {tmp_path / name}: {message}")
+    assert "Traceback" not in err.getvalue()
+    assert sorted(Claim.objects.values_list("text", flat=True)) == [
+        "A later file.",
+        "An earlier file.",
+    ]
+    assert not Document.objects.filter(name=name).exists()
+
+
+def test_a_database_error_fails_that_file_alone(db, tmp_path, monkeypatch):
+    from django.db import DataError
+
+    from claims.management.commands import import_seeds
+
+    real_import = import_seeds.document_import
+
+    def refuse_one(*, name, **kwargs):
+        if name == "refused.txt":
+            raise DataError("value too long for type character varying(20)\nCONTEXT: …")
+        return real_import(name=name, **kwargs)
+
+    monkeypatch.setattr(import_seeds, "document_import", refuse_one)
+    (tmp_path / "refused.txt").write_text("Refused.[1]\n")
+    (tmp_path / "accepted.txt").write_text("Accepted.[1]\n")
+    err = StringIO()
+
+    with pytest.raises(CommandError, match=r"1 of 2 imported; failed: .*refused\.txt$"):
+        call_command("import_seeds", str(tmp_path), stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        f"error: {tmp_path / 'refused.txt'}: the database refused it "
+        "(DataError: value too long for type character varying(20))"
+    ]
+    assert list(Claim.objects.values_list("text", flat=True)) == ["Accepted."]
+
+
+def test_a_folder_with_files_over_the_limits_exits_non_zero_without_a_traceback(tmp_path):
+    """Run manage.py for real: each bad file is one error line, the good file is imported."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name, data, _ in LIMIT_FILES:
+        (folder / name).write_bytes(data)
+    (folder / "zz_good.txt").write_text("A good sentence.[1]\n")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+
+    result = subprocess.run(
+        [*manage, "import_seeds", str(folder)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == len(LIMIT_FILES)
+    for error, (name, _, message) in zip(errors, sorted(LIMIT_FILES), strict=True):
+        assert error.startswith(f"error: {folder / name}: {message}")
+    assert "zz_good.txt: 1 claims added" in result.stdout
+    assert "CommandError: 1 of 5 imported; failed:" in result.stderr
