@@ -391,19 +391,25 @@ def dashboard_verdicts_by_document() -> list[dict]:
     for name in sorted(documents):
         counts = documents[name]
         total = sum(counts.values()) or 1
+        offset = 0.0
+        bars = []
+        for verdict in Verdict.values:
+            percent = round(100 * counts[verdict] / total, 1)
+            bars.append(
+                {
+                    "verdict": verdict,
+                    "label": Verdict(verdict).label,
+                    "n": counts[verdict],
+                    "percent": percent,
+                    "offset": round(offset, 1),
+                }
+            )
+            offset += percent
         result.append(
             {
                 "name": name,
                 "total": sum(counts.values()),
-                "bars": [
-                    {
-                        "verdict": verdict,
-                        "label": Verdict(verdict).label,
-                        "n": counts[verdict],
-                        "percent": round(100 * counts[verdict] / total, 1),
-                    }
-                    for verdict in Verdict.values
-                ],
+                "bars": bars,
             }
         )
     return result

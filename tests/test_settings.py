@@ -25,11 +25,24 @@ def test_numbers_and_booleans_are_read(monkeypatch):
     assert envint("CONN_MAX_AGE", 7) == 7
 
 
-def test_manage_py_says_which_setting_is_wrong_without_a_traceback():
-    env = {"CONN_MAX_AGE": "abc", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
     )
+
+
+def test_manage_py_says_which_setting_is_wrong_without_a_traceback():
+    result = _manage("check", CONN_MAX_AGE="abc", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "error: CONN_MAX_AGE must be a whole number, not 'abc'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_a_secret_key_it_refuses_to_start_unless_debug_is_on():
+    refused = _manage("check")
+    assert refused.returncode != 0
+    assert "error: SECRET_KEY must be set when DEBUG is off" in refused.stderr
+    assert _manage("check", DEBUG="true").returncode == 0

@@ -4,6 +4,7 @@ Every value a deployment changes comes from an environment variable, through the
 helpers below, which raise ImproperlyConfigured on a value they cannot read.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -51,8 +52,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
-# Without SECRET_KEY a development key is used; `check --deploy` flags it (security.W009).
-SECRET_KEY = envstr("SECRET_KEY", "django-insecure-development-key-set-SECRET_KEY")
+# A development key only with DEBUG on (the demo); anywhere else the site would sign sessions
+# with a key published in this file, so it refuses to start. The tests set their own
+# (tests/environment.py).
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(50))'))"
+        )
+    SECRET_KEY = "django-insecure-development-key-for-the-demo-only"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -70,6 +80,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "workbench",
     "sources",
     "claims",
@@ -87,7 +98,57 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "workbench.middleware.private_pages",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins and refuses a locked-out user or address before the password is
+    # even hashed (32 simultaneous logins cost 25 s of CPU in hashing alone).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Ten failures from one address, or for one user from one address, lock it for 15 minutes;
+# an admin unlocks earlier in the admin (Axes › Access attempts) or with axes_reset.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy the client's address is in X-Forwarded-For: AXES_PROXY_COUNT=1 reads it.
+AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Mail: password reset is offered only when EMAIL_HOST is set (workbench/urls.py).
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "workbench@localhost")
+# Password-reset requests one address may make per window (workbench/throttle.py).
+THROTTLE_POSTS = envint("THROTTLE_POSTS", 5)
+THROTTLE_SECONDS = envint("THROTTLE_SECONDS", 900)
+
+# Nothing inline, nothing from elsewhere: every script and style is a file of this project.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "workbench.urls"
 WSGI_APPLICATION = "workbench.wsgi.application"
@@ -165,6 +226,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# django-axes logs each failure at WARNING with the user and address masked; keep it quiet in
+# normal operation (the admin lists attempts) unless LOG_LEVEL asks for more.
+AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 
 LOGGING = {
     "version": 1,

@@ -32,10 +32,40 @@ def format_for(name: str) -> str | None:
     return EXTENSIONS.get(PurePath(name).suffix.lower())
 
 
+#: What each format's text looks like, to refuse a file given the wrong format.
+_SIGNS: dict[str, Callable[[str], bool]] = {
+    "html": wikipedia_html.looks_like_html,
+    "wikitext": wikitext.looks_like_wikitext,
+}
+#: A format a file may look like while being another: HTML holds wikitext-like text.
+_MAY_LOOK_LIKE = {"html": {"wikitext"}}
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the format `data` clearly is (html, wikitext), or None when it says nothing."""
+    text = data[:200_000].decode("utf-8", errors="replace")
+    for fmt, looks_like in _SIGNS.items():
+        if looks_like(text):
+            return fmt
+    return None
+
+
 def parse_document(data: bytes, name: str, fmt: str | None = None) -> ParsedDocument:
-    """Parse `data` (the file `name`) as format `fmt`, or as its extension says."""
+    """Parse `data` (the file `name`) as format `fmt`, or as its extension says.
+
+    A file that clearly is another format than the one chosen (a .txt full of `<ref>` and
+    `{{cite`) is refused naming the right one: imported as plain text it would give claims
+    full of markup and no sources.
+    """
     fmt = fmt or format_for(name) or "seed"
     if fmt not in PARSERS:
         known = ", ".join(sorted(PARSERS))
         raise FormatError(name, f"unknown format {fmt!r} (expected one of: {known})")
+    looks = sniff(data)
+    if looks and looks != fmt and looks not in _MAY_LOOK_LIKE.get(fmt, set()):
+        raise FormatError(
+            name,
+            f"this looks like {looks}, not {fmt}: import it with --format {looks} "
+            f"(or choose {looks} in the import form)",
+        )
     return PARSERS[fmt](data, name)
