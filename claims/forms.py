@@ -7,11 +7,16 @@ from claims.models import Citation, Stance, Verdict
 from claims.selectors import parse_cursor
 from claims.services import AssessmentInput
 from sources.models import Document
+from workbench.validators import HttpUrlField
 
 #: Row ids are 64-bit in the database: a larger number cannot name a row.
 MAX_ID = 2**63 - 1
 #: Every reason a user types is kept in the audit trail; this long and no longer.
 REASON_MAX = 2000
+#: A rationale or a quoted passage: long enough for a paragraph of argument or of a source,
+#: short enough that a pasted megabyte cannot make every later page of the claim heavy.
+RATIONALE_MAX = 10_000
+QUOTE_MAX = 5_000
 
 #: The verdicts a reviewer chooses between (keys c, d, r).
 DECISION_CHOICES = [
@@ -28,15 +33,17 @@ class ReviewForm(forms.Form):
     verdict = forms.ChoiceField(choices=DECISION_CHOICES, widget=forms.RadioSelect)
     rationale = forms.CharField(
         required=False,
+        max_length=RATIONALE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required for disputed or refuted, to change a verdict, or to overrule the "
         "suggestion.",
     )
-    evidence_url = forms.URLField(
-        label="Evidence URL", required=False, max_length=2000, assume_scheme="https"
-    )
+    evidence_url = HttpUrlField(label="Evidence URL", required=False)
     evidence_quote = forms.CharField(
-        label="Evidence quote", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Evidence quote",
+        required=False,
+        max_length=QUOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -55,6 +62,7 @@ class ReviewForm(forms.Form):
                 initial=current.stance if current else "",
             )
             self.fields[f"quote_{citation.pk}"] = forms.CharField(
+                max_length=QUOTE_MAX,
                 label=f"Quote from [{citation.source.label}]",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),

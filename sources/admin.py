@@ -26,6 +26,7 @@ from workbench.admin import (
     reason_action,
     reason_field,
 )
+from workbench.validators import HttpUrlField
 
 
 @admin.register(Document)
@@ -178,7 +179,7 @@ class ReliabilityForm(ReasonForm):
 @admin.register(Source)
 class SourceAdmin(LargeTableAdmin):
     form = SourceAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"form_class": HttpUrlField}}
     list_display = ["label", "title", "document", "publisher", "published_on", "reliability"]
     list_display_links = ["label", "title"]
     list_filter = ["reliability", "document"]

@@ -3,13 +3,14 @@
 from django import forms
 
 from sources.models import Reliability
+from workbench.validators import HttpUrlField
 
 
 class SourceForm(forms.Form):
     """An editor's changes to a source's details and reliability, with the reason."""
 
     title = forms.CharField(required=False, max_length=500)
-    url = forms.URLField(label="URL", required=False, max_length=2000, assume_scheme="https")
+    url = HttpUrlField(label="URL", required=False)
     publisher = forms.CharField(required=False, max_length=300)
     author = forms.CharField(required=False, max_length=300)
     published_on = forms.DateField(
@@ -18,9 +19,7 @@ class SourceForm(forms.Form):
     accessed_on = forms.DateField(
         label="Accessed on", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    archive_url = forms.URLField(
-        label="Archive URL", required=False, max_length=2000, assume_scheme="https"
-    )
+    archive_url = HttpUrlField(label="Archive URL", required=False)
     archive_date = forms.DateField(
         label="Archived on", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

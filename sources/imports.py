@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 
 from sources.models import Document, Reliability, Source
 from sources.services import source_update
 from workbench.permissions import require_perm
+from workbench.validators import validate_http_url
 
 COLUMNS = ("label", *Source.EDITABLE_FIELDS)
 #: Columns a file must have; the others (archive_date, doi, isbn, pages) may be left out.
@@ -36,7 +36,6 @@ REQUIRED = (
     "reliability",
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_URL = URLValidator(schemes=["http", "https"])
 
 
 class SourceFileError(ValueError):
@@ -86,7 +85,7 @@ def _cell(name: str, text: str) -> Any:
         return Reliability.parse(text).value
     if name in ("url", "archive_url"):
         try:
-            _URL(text)
+            validate_http_url(text)
         except ValidationError:
             raise ValueError(f"{name}: {text!r} is not an http(s) URL") from None
     limit = _max_length(name)

@@ -5,6 +5,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from workbench.models import TimeStampedModel
+from workbench.validators import validate_http_url
 
 
 class Reliability(models.TextChoices):
@@ -36,7 +37,9 @@ class Document(TimeStampedModel):
 
     name = models.CharField(max_length=255, unique=True, help_text="The seed's file name.")
     title = models.CharField(max_length=500, blank=True)
-    origin_url = models.URLField("origin URL", max_length=2000, blank=True)
+    origin_url = models.URLField(
+        "origin URL", max_length=2000, blank=True, validators=[validate_http_url]
+    )
     sha256 = models.CharField("SHA-256", max_length=64, help_text="Of the file last imported.")
     imported_at = models.DateTimeField(default=timezone.now)
     line_count = models.PositiveIntegerField(default=0, help_text="Physical lines in the file.")
@@ -65,12 +68,14 @@ class Source(TimeStampedModel):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sources")
     label = models.CharField(max_length=20, help_text="The footnote number as printed, e.g. 19.")
     title = models.CharField(max_length=500, blank=True)
-    url = models.URLField("URL", max_length=2000, blank=True)
+    url = models.URLField("URL", max_length=2000, blank=True, validators=[validate_http_url])
     publisher = models.CharField(max_length=300, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
-    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    archive_url = models.URLField(
+        "archive URL", max_length=2000, blank=True, validators=[validate_http_url]
+    )
     archive_date = models.DateField(null=True, blank=True)
     doi = models.CharField("DOI", max_length=200, blank=True)
     isbn = models.CharField("ISBN", max_length=20, blank=True)

@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from claims.services.rules import (
 from workbench.audit import audit_log
 from workbench.db import bulk_set
 from workbench.permissions import require_perm
+from workbench.validators import validate_http_url
 
 
 def claim_decide(
@@ -51,9 +51,9 @@ def claim_decide(
     rationale = rationale.strip()
     if evidence_url:
         try:
-            URLValidator(schemes=["http", "https"])(evidence_url)
-        except ValidationError:
-            raise ValidationError({"evidence_url": "Enter a valid http(s) URL."}) from None
+            validate_http_url(evidence_url)
+        except ValidationError as exc:
+            raise ValidationError({"evidence_url": exc.messages}) from None
 
     with transaction.atomic():
         current = Claim.objects.get(pk=claim.pk)
