@@ -237,7 +237,7 @@ def page_at(offset: int, pages: Sequence[tuple[int, int]] | None) -> int | None:
     """Return the page holding `offset`, given pages as sorted (start offset, page number)."""
     if not pages:
         return None
-    index = bisect.bisect_right([start for start, _ in pages], offset) - 1
+    index = bisect.bisect_right(pages, (offset, math.inf)) - 1
     return pages[index][1] if index >= 0 else pages[0][1]
 
 
@@ -675,6 +675,13 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(characters), offsets
 
 
+@lru_cache(maxsize=8)
+def _normalised(text: str) -> tuple[str, tuple[int, ...]]:
+    """Return `normalise(text)`, kept for the next quote of the same snapshot."""
+    normal, offsets = normalise(text)
+    return normal, tuple(offsets)
+
+
 def quote_match(
     quote: str,
     text: str,
@@ -690,7 +697,7 @@ def quote_match(
     starts on.
     """
     needle, _ = normalise(quote)
-    haystack, offsets = normalise(text)
+    haystack, offsets = _normalised(text)
     if not needle or not haystack:
         return QuoteMatch("not_found", 0.0)
     found = haystack.find(needle)
