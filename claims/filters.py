@@ -56,6 +56,12 @@ class ClaimFilter(django_filters.FilterSet):
         label="Needs re-review (footnotes changed)",
         empty_label="Either",
     )
+    source_changed = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_source_changed",
+        label="A cited source changed since it was quoted",
+        empty_label="Either",
+    )
     locked = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_locked", label="Locked", empty_label="Either"
     )
@@ -99,6 +105,9 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_rereview(self, queryset, name, value):
         return queryset.filter(needs_rereview=value == "true")
+
+    def filter_source_changed(self, queryset, name, value):
+        return queryset.filter(source_changed=value == "true")
 
     def filter_locked(self, queryset, name, value):
         return queryset.filter(locked=value == "true")

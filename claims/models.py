@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from sources.models import Document, Source
+from sources.models import Document, Source, SourceSnapshot
 from workbench.models import TimeStampedModel
 
 
@@ -132,6 +132,12 @@ class Claim(TimeStampedModel):
         blank=True,
         db_default="",
         help_text='The headings above the sentence, outermost first: "History › 2022".',
+    )
+    source_changed = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="A newer snapshot of a cited source no longer holds a quote its assessment "
+        "found: the source changed since it was checked.",
     )
     needs_rereview = models.BooleanField(
         "needs re-review",
@@ -296,6 +302,14 @@ class Assessment(models.Model):
     stance = models.CharField(max_length=16, choices=Stance.choices)
     quote = models.TextField(blank=True, help_text="The passage of the source, verbatim.")
     page = models.CharField(max_length=50, blank=True)
+    snapshot = models.ForeignKey(
+        SourceSnapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The snapshot of the source the reviewer had in front of them.",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
     )
@@ -307,3 +321,69 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stance_display()} (citation {self.citation_id})"
+
+
+class Passage(models.Model):
+    """One of the passages of a source's snapshot that best match a claim citing it.
+
+    Derived data, computed when a snapshot arrives (claims/services/evidence.py), so the claim
+    page only reads it. `segments` is the passage cut into [text, matched] pieces.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="passages")
+    snapshot = models.ForeignKey(SourceSnapshot, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    start = models.PositiveIntegerField(help_text="Offset of the passage in the snapshot text.")
+    end = models.PositiveIntegerField()
+    page = models.CharField(max_length=20, blank=True)
+    score = models.FloatField()
+    segments = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["claim_id", "snapshot_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "snapshot", "rank"], name="passage_unique_rank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Passage {self.rank} of snapshot {self.snapshot_id} for claim {self.claim_id}"
+
+
+class QuoteStatus(models.TextChoices):
+    FOUND = "found", "Found in the source"
+    CLOSE = "close", "Close match"
+    NOT_FOUND = "not_found", "Not found"
+
+
+class QuoteCheck(models.Model):
+    """Where an assessment's quote is in one snapshot of its source (derived data)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="quote_checks"
+    )
+    snapshot = models.ForeignKey(SourceSnapshot, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=QuoteStatus.choices)
+    score = models.FloatField()
+    page = models.CharField(max_length=20, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "snapshot"], name="quote_check_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} (assessment {self.assessment_id})"
+
+    @property
+    def summary(self) -> str:
+        """Return the check as a reviewer reads it: "found in the source (p. 12)"."""
+        if self.status == QuoteStatus.FOUND:
+            return f"found in the source{f' (p. {self.page})' if self.page else ''}"
+        if self.status == QuoteStatus.CLOSE:
+            return f"close match ({self.score:.0f}%){f', p. {self.page}' if self.page else ''}"
+        return "not found in the source"

@@ -14,7 +14,16 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from claims.filters import ClaimFilter
-from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
+from claims.models import (
+    Assessment,
+    Citation,
+    Claim,
+    ClaimQuerySet,
+    Decision,
+    Passage,
+    QuoteCheck,
+    Verdict,
+)
 from claims.verdicts import Suggestion, suggest_verdict
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
@@ -269,6 +278,38 @@ def claim_suggestion(
     return citations, suggest_verdict(pairs)
 
 
+def claim_evidence(claim: Claim, citations: list[Citation]) -> None:
+    """Attach to each citation its source's best passages and its assessment's quote check.
+
+    Two queries whatever the number of citations: the passages of the sources' latest
+    snapshots for this claim, and the newest quote check of each current assessment. Sets
+    `citation.passages` (best first) and `citation.quote_check` (or None).
+    """
+    snapshots = {c.source.snapshot_id for c in citations if c.source.snapshot_id}
+    by_snapshot: dict[int, list[Passage]] = {}
+    rows = (
+        Passage.objects.filter(claim=claim, snapshot_id__in=snapshots)
+        .annotate(snapshot_at=F("snapshot__at"))
+        .order_by("snapshot_id", "rank")
+    )
+    for passage in rows:
+        by_snapshot.setdefault(passage.snapshot_id, []).append(passage)
+    checks: dict[int, QuoteCheck] = {}
+    assessed = [c.assessment_id for c in citations if c.assessment_id]
+    for check in QuoteCheck.objects.filter(assessment_id__in=assessed).order_by("id"):
+        checks[check.assessment_id] = check  # the newest wins
+    for citation in citations:
+        citation.passages = by_snapshot.get(citation.source.snapshot_id, [])
+        citation.quote_check = checks.get(citation.assessment_id)
+
+
+def passage_for_citation(*, claim: Claim, citation: Citation, pk: int) -> Passage | None:
+    """Return passage `pk` if it is one shown for `citation` of `claim` (else None)."""
+    return Passage.objects.filter(
+        pk=pk, claim=claim, snapshot_id=citation.source.snapshot_id
+    ).first()
+
+
 def claim_last_event(claim: Claim) -> AuditEvent | None:
     """Return the latest audit event about `claim`, with its actor."""
     return (
@@ -316,7 +357,11 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
         .prefetch_related(
             Prefetch(
                 "assessments",
-                queryset=Assessment.objects.select_related("citation__source").order_by("id"),
+                queryset=Assessment.objects.select_related("citation__source")
+                .prefetch_related(
+                    Prefetch("quote_checks", queryset=QuoteCheck.objects.order_by("-id"))
+                )
+                .order_by("id"),
             )
         )
     }

@@ -33,6 +33,7 @@ from claims.selectors import (
     COUNT_CAP,
     InvalidFilters,
     citation_get_for_user,
+    claim_evidence,
     claim_export_for_user,
     claim_get_for_user,
     claim_history,
@@ -44,6 +45,7 @@ from claims.selectors import (
     count_label,
     dashboard_for_user,
     decisions_export_for_user,
+    passage_for_citation,
     review_queue_for_user,
 )
 
@@ -207,6 +209,7 @@ def _render_claim(
                 "document": document,
             },
         )
+    claim_evidence(claim, form.citations if form is not None else citations)
     if queue:
         older = f"?{urlencode({'document': document, 'before': claim.pk})}"
         newer = f"?{urlencode({'document': document, 'after': claim.pk})}"
@@ -273,9 +276,16 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the reviewer's verdict and assessments; a stale form comes back with 409."""
     claim = claim_get_for_user(user=request.user, pk=pk, permission=DECIDE)
     citations, _ = claim_suggestion(claim)
-    form = ReviewForm(request.POST, citations=citations)
     queue = request.POST.get("next") == "queue"
     document = request.POST.get("document", "")
+    if "use_passage" in request.POST:
+        # "Use as quote" without JavaScript: the form comes back with the passage in the
+        # quote box of its source; nothing is recorded until the reviewer submits.
+        data = _with_passage(request.POST, claim, citations)
+        form = ReviewForm(data, citations=citations)
+        form.is_valid()
+        return _render_claim(request, claim, form=form, queue=queue, document=document)
+    form = ReviewForm(request.POST, citations=citations)
     if not form.is_valid():
         return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
     data = form.cleaned_data
@@ -316,6 +326,25 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         query = urlencode({"document": data["document"], "after": claim.pk})
         return redirect(f"{reverse('claims:review-next')}?{query}")
     return redirect("claims:detail", pk=claim.pk)
+
+
+def _with_passage(post, claim: Claim, citations) -> dict:
+    """Return the POSTed form with the chosen passage as its source's quote and page."""
+    data = post.copy()
+    citation_pk, _, passage_pk = post.get("use_passage", "").partition(":")
+    by_pk = {str(c.pk): c for c in citations}
+    citation = by_pk.get(citation_pk)
+    if (
+        citation is not None
+        and passage_pk.isascii()
+        and passage_pk.isdigit()
+        and len(passage_pk) < 19
+    ):
+        passage = passage_for_citation(claim=claim, citation=citation, pk=int(passage_pk))
+        if passage is not None:
+            data[f"quote_{citation.pk}"] = passage.text
+            data[f"page_{citation.pk}"] = passage.page
+    return data
 
 
 def _citation_action(request: HttpRequest, pk: int, citation_pk: int, action: str):

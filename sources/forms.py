@@ -6,6 +6,21 @@ from sources.models import Reliability
 from workbench.validators import HttpUrlField
 
 
+class SnapshotUploadForm(forms.Form):
+    """A copy of the source an editor has: HTML, PDF or plain text."""
+
+    file = forms.FileField(
+        help_text="HTML, PDF or plain text, up to 20 MB. Its text is kept as the source's "
+        "snapshot, and its passages are ranked against every claim citing it."
+    )
+
+
+class FillForm(forms.Form):
+    """Fill empty source fields from the snapshot: the version the editor saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class SourceForm(forms.Form):
     """An editor's changes to a source's details and reliability, with the reason."""
 

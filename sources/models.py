@@ -1,5 +1,6 @@
 """Seed documents and the sources behind their footnotes."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -86,6 +87,26 @@ class Source(TimeStampedModel):
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped by every change, so a stale edit form is refused."
     )
+    # Caches kept by the snapshot service (sources/snapshots.py), not editorial fields: they
+    # change without a version bump, so an open edit form is not made stale by a fetch.
+    snapshot = models.ForeignKey(
+        "SourceSnapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The latest snapshot with text: what the passages and quote checks read.",
+    )
+    link_status = models.CharField(
+        max_length=8,
+        blank=True,
+        db_default="",
+        help_text='How the last fetch ended: "ok", "dead" (404, 410, no such host) or "error".',
+    )
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    fetch_task_id = models.CharField(
+        max_length=64, blank=True, db_default="", help_text="The background fetch last asked for."
+    )
     reliability = models.CharField(
         max_length=24,
         choices=Reliability.choices,
@@ -128,3 +149,68 @@ class Source(TimeStampedModel):
     @property
     def is_unreliable(self) -> bool:
         return self.reliability in UNRELIABLE
+
+
+class SnapshotOrigin(models.TextChoices):
+    UPLOAD = "upload", "Uploaded file"
+    URL = "url", "Fetched from its URL"
+    ARCHIVE = "archive", "Fetched from its archive URL"
+
+
+class SourceSnapshot(models.Model):
+    """A source's content at one moment, as the workbench read it. Append-only.
+
+    A fetch that failed is a snapshot too (no text, its status and message): "the link was dead
+    on 3 May" is what a reviewer needs to know. `sha256` is of the original bytes, which are not
+    kept; `text` is what extraction made of them.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="snapshots")
+    origin = models.CharField(max_length=8, choices=SnapshotOrigin.choices)
+    url = models.CharField(
+        max_length=2000, blank=True, help_text="The URL fetched, or the uploaded file's name."
+    )
+    outcome = models.CharField(
+        max_length=8, help_text='"ok", or for a fetch "dead" or "error" (then no text).'
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the original.")
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    text = models.TextField(blank=True, help_text="The main text extracted from it.")
+    #: PDF pages as [[start offset in text, page number, printed label], …]; [] otherwise.
+    pages = models.JSONField(default=list, blank=True)
+    #: What the file says about itself (title, author, date, site) and extraction notes.
+    metadata = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, help_text="How the fetch or upload went, in words.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who uploaded it or asked for the fetch.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # A source's snapshots, newest first (its page, the claim page's link status).
+            models.Index(fields=["source", "-id"], name="snapshot_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.pk} of {self.source_id} ({self.outcome}, {self.at:%Y-%m-%d})"
+
+    @property
+    def page_offsets(self) -> list[tuple[int, int]]:
+        """Return the pages as (start offset, page number) pairs, what the evidence code takes."""
+        return [(start, number) for start, number, *_ in self.pages]
+
+    def page_label(self, number: int | None) -> str:
+        """Return the printed label of PDF page `number` (its number when it has none)."""
+        for _, page, *label in self.pages:
+            if page == number:
+                return (label[0] if label else "") or str(page)
+        return "" if number is None else str(number)

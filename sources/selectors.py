@@ -4,6 +4,7 @@ The sources *models* never depend on claims (claims point at sources, not back);
 admin of sources do show the claims citing a source, so this read layer imports claims' models.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 
 from claims.models import Citation, Verdict
-from sources.models import Document, Reliability, Source
+from sources.models import Document, Reliability, Source, SourceSnapshot
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 
@@ -104,4 +105,72 @@ def source_citations(source: Source) -> list:
         Citation.objects.filter(source=source)
         .select_related("claim__document", "claim__last_decision__actor", "assessment__actor")
         .order_by("claim__document_id", "claim__line", "order")
+    )
+
+
+def source_snapshots(source: Source, limit: int = 10) -> list[SourceSnapshot]:
+    """Return the source's latest snapshots, newest first, without their text."""
+    return list(
+        SourceSnapshot.objects.filter(source=source)
+        .defer("text", "pages")
+        .select_related("actor")
+        .order_by("-id")[:limit]
+    )
+
+
+def source_fetch_status(source: Source) -> dict:
+    """Return how the background fetch last asked for is going ({} if none was asked)."""
+    if not source.fetch_task_id:
+        return {}
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    try:
+        result = default_task_backend.get_result(source.fetch_task_id)
+    except (TaskResultDoesNotExist, ValueError, NotImplementedError):
+        return {}
+    return {
+        "status": str(result.status),
+        "label": result.status.label,
+        "finished": result.is_finished,
+        "enqueued_at": result.enqueued_at,
+    }
+
+
+#: Snapshot metadata that may fill an empty source field: metadata key -> source field.
+FILLABLE = {"title": "title", "author": "author", "date": "published_on"}
+
+
+def source_fill_offer(source: Source) -> dict[str, tuple[Any, str]]:
+    """Return {field: (value, shown)} the latest snapshot can fill among the empty fields."""
+    if source.snapshot_id is None:
+        return {}
+    metadata = (
+        SourceSnapshot.objects.filter(pk=source.snapshot_id)
+        .values_list("metadata", flat=True)
+        .first()
+        or {}
+    )
+    offer: dict[str, tuple[Any, str]] = {}
+    for key, name in FILLABLE.items():
+        value = (metadata.get(key) or "").strip()
+        if not value or getattr(source, name):
+            continue
+        if name == "published_on":
+            try:
+                offer[name] = (datetime.date.fromisoformat(value), value)
+            except ValueError:
+                continue
+        else:
+            limit = Source._meta.get_field(name).max_length
+            offer[name] = (value[:limit], value[:limit])
+    return offer
+
+
+def source_history(source: Source, limit: int = 20) -> list[AuditEvent]:
+    """Return the source's audit events (edits, snapshots), newest first."""
+    return list(
+        AuditEvent.objects.filter(object_type="sources.source", object_id=str(source.pk))
+        .select_related("actor")
+        .order_by("-id")[:limit]
     )

@@ -7,4 +7,7 @@ app_name = "sources"
 urlpatterns = [
     path("", views.source_list_view, name="list"),
     path("<int:pk>/", views.source_detail, name="detail"),
+    path("<int:pk>/upload/", views.source_upload, name="upload"),
+    path("<int:pk>/fetch/", views.source_fetch, name="fetch"),
+    path("<int:pk>/fill/", views.source_fill, name="fill"),
 ]

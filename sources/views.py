@@ -6,17 +6,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sources.forms import SourceForm
+# The source page acts on the claims citing a source (design.md: sources' views may use claims).
+from claims.services.evidence import source_fetch_request, source_snapshot_upload
+from sources.forms import FillForm, SnapshotUploadForm, SourceForm
 from sources.models import Source
 from sources.selectors import (
     source_citations,
+    source_fetch_status,
+    source_fill_offer,
     source_filterset,
     source_get_for_user,
+    source_history,
     source_list_for_user,
+    source_snapshots,
 )
 from sources.services import StaleSource, source_update
+from sources.snapshots import Upload
 
 PAGE_SIZE = 100
 EDIT = "sources.change_source"
@@ -70,12 +77,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 # (after reading the other change, shown above) is a deliberate second submit.
                 retry = request.POST.copy()
                 retry["version"] = str(exc.source.version)
-                ctx = {
-                    "source": exc.source,
-                    "citations": source_citations(exc.source),
-                    "form": SourceForm(retry),
-                    "conflict": str(exc),
-                }
+                ctx = _detail_ctx(request, exc.source, form=SourceForm(retry), conflict=str(exc))
                 return render(request, "sources/source_detail.html", ctx, status=409)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -89,9 +91,86 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         form = SourceForm(initial=_initial(source))
-    ctx = {
+    ctx = _detail_ctx(request, source, form=form if can_edit else None)
+    return render(request, "sources/source_detail.html", ctx, status=status)
+
+
+def _detail_ctx(request: HttpRequest, source: Source, **extra) -> dict:
+    """Return what the source page shows: details, snapshots, the claims citing it."""
+    can_edit = request.user.has_perm(EDIT)
+    return {
         "source": source,
         "citations": source_citations(source),
-        "form": form if can_edit else None,
+        "snapshots": source_snapshots(source),
+        "fetch": source_fetch_status(source),
+        "fill": source_fill_offer(source) if can_edit else {},
+        "upload_form": SnapshotUploadForm() if can_edit else None,
+        "can_edit": can_edit,
+        "history": source_history(source),
+        **extra,
     }
-    return render(request, "sources/source_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def source_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep an uploaded file (HTML, PDF, text) as the source's snapshot (editors)."""
+    source = source_get_for_user(user=request.user, pk=pk, permission=EDIT)
+    form = SnapshotUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            snapshot = source_snapshot_upload(
+                source=source,
+                upload=Upload(upload.name, upload.read(), upload.content_type or ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            messages.success(request, f"Kept {upload.name}: {len(snapshot.text):,} characters.")
+            return redirect("sources:detail", pk=source.pk)
+    ctx = _detail_ctx(request, source, form=SourceForm(initial=_initial(source)))
+    ctx["upload_form"] = form
+    return render(request, "sources/source_detail.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def source_fetch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the background worker to fetch the source's URL (editors)."""
+    source = source_get_for_user(user=request.user, pk=pk, permission=EDIT)
+    try:
+        source_fetch_request(source=source, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "Fetching the source in the background: this page shows how it went."
+        )
+    return redirect("sources:detail", pk=source.pk)
+
+
+@login_required
+@require_POST
+def source_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill the source's empty fields from what its latest snapshot says (editors)."""
+    source = source_get_for_user(user=request.user, pk=pk, permission=EDIT)
+    form = FillForm(request.POST)
+    offer = source_fill_offer(source)
+    if not form.is_valid() or not offer:
+        messages.error(request, "Nothing to fill (or the page was out of date): look again.")
+        return redirect("sources:detail", pk=source.pk)
+    try:
+        source_update(
+            source=source,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            reason=f"Filled from snapshot {source.snapshot_id} of the source",
+            **{name: value for name, (value, _) in offer.items()},
+        )
+    except StaleSource as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Filled {', '.join(offer)} from the snapshot.")
+    return redirect("sources:detail", pk=source.pk)

@@ -34,6 +34,18 @@
   });
 
   document.addEventListener("click", function (event) {
+    var use = event.target.closest("[data-use-quote]");
+    if (use && use.form) {
+      // Copy the passage into its source's quote (and page) without leaving the page; without
+      // JavaScript the button submits and the server fills the same fields.
+      event.preventDefault();
+      var id = use.getAttribute("data-use-quote");
+      var quote = use.form.querySelector('[name="quote_' + id + '"]');
+      var page = use.form.querySelector('[name="page_' + id + '"]');
+      if (quote) { quote.value = use.getAttribute("data-quote"); quote.focus(); }
+      if (page && use.getAttribute("data-page")) { page.value = use.getAttribute("data-page"); }
+      return;
+    }
     if (event.target.closest("[data-show-help]")) { toggleHelp(); }
     if (event.target.closest("[data-close-help]")) { toggleHelp(false); }
   });

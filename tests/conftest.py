@@ -42,10 +42,19 @@ def _sqlite_flush_may_delete_history():
     DatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """Serve pytest-httpserver on 127.0.0.1 exactly, for the whole session (its server is
+    session-wide): "localhost" may mean ::1, and the fetch allow list is exact."""
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """A fast password hasher, and static files served as they are (no collectstatic)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once, in the test's own transaction.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

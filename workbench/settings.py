@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "workbench",
     "sources",
     "claims",
@@ -122,6 +124,11 @@ AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# Background work (source fetches, long exports): a database queue and `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Fetching: hosts on private addresses are refused; tests allow their local server by host:port.
+WORKBENCH_FETCH_ALLOW = envlist("WORKBENCH_FETCH_ALLOW", [])
 
 # Mail: password reset is offered only when EMAIL_HOST is set (workbench/urls.py).
 EMAIL_HOST = envstr("EMAIL_HOST", "")

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from claims.models import Attribution, Citation, Claim, Verdict
 from claims.selectors import claim_before
+from claims.services.evidence import evidence_for_claim
 from claims.services.rules import StaleVersion, bump, refuse_if_closed
 from workbench.audit import audit_log
 from workbench.permissions import require_perm
@@ -150,6 +151,7 @@ def citation_move(
         citation.save(update_fields=["claim", "order", "attribution", "assessment"])
         bump(source_claim, version, **_evidence_changed(source_claim))
         bump(target, **_evidence_changed(target))
+        evidence_for_claim(target)  # the passages of its sources, ranked against this claim
         after = {
             "label": label,
             "claim": target.pk,

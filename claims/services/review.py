@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from claims.models import Assessment, Citation, Claim, Decision, Stance, Verdict
 from claims.selectors import claim_suggestion
+from claims.services.evidence import quotes_check
 from claims.services.rules import (
     AssessmentInput,
     StaleVersion,
@@ -96,6 +97,8 @@ def claim_decide(
                     stance=item.stance,
                     quote=item.quote.strip(),
                     page=item.page.strip(),
+                    # What the reviewer had in front of them: the quote is checked against it.
+                    snapshot_id=by_id[citation_id].source.snapshot_id,
                     actor=actor,
                     at=now,
                 )
@@ -103,8 +106,9 @@ def claim_decide(
             ]
         )
         bulk_set(Citation, [(row.citation_id, row.pk) for row in rows], ["assessment_id"])
+        quotes_check(rows)
         Claim.objects.filter(pk=current.pk).update(
-            verdict=verdict, last_decision=decision, needs_rereview=False
+            verdict=verdict, last_decision=decision, needs_rereview=False, source_changed=False
         )
         audit_log(
             actor=actor,

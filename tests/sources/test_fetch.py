@@ -30,12 +30,6 @@ HTML = (DATA / "mobilization.html").read_bytes()
 MB = 1_000_000
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    """Serve on 127.0.0.1 exactly: "localhost" may mean ::1, and the allow list is exact."""
-    return ("127.0.0.1", 0)
-
-
 @dataclass
 class Network:
     """What the code under test tried to reach, and the DNS answers it gets."""
