@@ -8,7 +8,7 @@ from django.db import connection
 
 from claims.models import Claim
 from claims.services import claim_lock, claim_reopen
-from workbench.db import append_only_sql, drop_append_only_sql
+from workbench.db import drop_append_only_sql, ensure_append_only
 from workbench.models import AuditEvent
 
 TABLE = "workbench_auditevent"
@@ -30,8 +30,7 @@ def attacker():
     for statement in drop_append_only_sql(connection.vendor, TABLE):
         cursor.execute(statement)
     yield cursor
-    for statement in append_only_sql(connection.vendor, TABLE):
-        cursor.execute(statement)
+    ensure_append_only(sender=None)
 
 
 def verify() -> str:
