@@ -6,9 +6,10 @@ triggers come back by themselves after a migration rebuilds a table.
 """
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
-from django.core.management.sql import emit_post_migrate_signal
 from django.db import DatabaseError, connection, connections, models, transaction
+from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim, Decision
@@ -50,6 +51,24 @@ def count(table: str, conn=connection) -> int:
 
 def counts() -> dict[str, int]:
     return {table: count(table) for table in [*TABLES, "claims_claim", "claims_citation"]}
+
+
+def after_migrate() -> None:
+    """Send the workbench app the post_migrate signal, as `migrate` does when it is done.
+
+    Sent directly: the tests' ensure_roles() leaves models_module None on the app configs,
+    after which emit_post_migrate_signal skips every app.
+    """
+    workbench = django_apps.get_app_config("workbench")
+    post_migrate.send(
+        sender=workbench,
+        app_config=workbench,
+        verbosity=0,
+        interactive=False,
+        using="default",
+        apps=django_apps,
+        plan=[],
+    )
 
 
 def trigger_sql(queries: list[dict]) -> list[str]:
@@ -159,7 +178,7 @@ def test_only_the_test_harness_flush_may_purge_history(seed_bytes):
 
 def test_migrate_creates_no_trigger_that_already_exists(db):
     with CaptureQueriesContext(connection) as ctx:
-        ensure_append_only(sender=None)
+        after_migrate()
 
     assert trigger_sql(ctx.captured_queries) == []
 
@@ -171,7 +190,7 @@ def test_migrate_recreates_a_missing_trigger_and_only_it(history):
     assert missing not in existing_triggers(connection)["claims_decision"]
 
     with CaptureQueriesContext(connection) as ctx:
-        ensure_append_only(sender=None)
+        after_migrate()
 
     [created] = trigger_sql(ctx.captured_queries)
     assert created.startswith(f"CREATE TRIGGER {missing} ")
@@ -186,7 +205,7 @@ def test_migrate_leaves_existing_triggers_untouched(db):
     with connection.cursor() as cursor:
         cursor.execute(query)
         before = cursor.fetchall()
-        call_command("migrate", verbosity=0)
+        after_migrate()
         cursor.execute(query)
         assert cursor.fetchall() == before
     assert len(before) == 2 * len(APPEND_ONLY_TABLES)
@@ -206,7 +225,7 @@ def test_a_table_rebuild_gets_its_triggers_back_after_migrate(seed_bytes, django
         if connection.vendor == "sqlite":
             assert existing_triggers(connection)["claims_decision"] == set()
 
-        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+        after_migrate()
 
         assert existing_triggers(connection)["claims_decision"] == expected
         document_import(name=SEED.name, data=seed_bytes)
