@@ -16,30 +16,45 @@ SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_cd3426a0e815e9f2.
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_flush_may_delete_history():
-    """Let the test harness empty append-only tables between transactional tests on SQLite.
+def _flush_may_purge_history():
+    """Let the test harness, and only it, empty append-only tables between transactional tests.
 
-    Django flushes SQLite with DELETE, which the append-only triggers refuse. Only here, on the
-    harness's own connection and only while it flushes, does `workbench_purge_allowed()` answer
-    1 (see workbench/db.py); tests/test_append_only.py proves application code never can.
+    Django flushes SQLite with DELETE and PostgreSQL with TRUNCATE, both of which the
+    append-only triggers refuse (workbench/db.py). Only here, on the harness's own connection
+    and only while it flushes, does SQLite's `workbench_purge_allowed()` answer 1 and
+    PostgreSQL's session setting `workbench.purge` read 'on'; tests/test_append_only.py proves
+    an application connection refuses both, before and after a flush.
     """
-    from django.db.backends.sqlite3.base import DatabaseWrapper
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 
-    DatabaseOperations = DatabaseWrapper.ops_class
+    originals = {PostgreSQL.ops_class: None, SQLite.ops_class: None}
 
-    original = DatabaseOperations.execute_sql_flush
+    def flush_as_harness(original):
+        def execute_sql_flush(self, sql_list):
+            if self.connection.vendor == "sqlite":
+                raw = self.connection.connection
+                raw.create_function("workbench_purge_allowed", 0, lambda: 1)
+                try:
+                    return original(self, sql_list)
+                finally:
+                    raw.create_function("workbench_purge_allowed", 0, lambda: 0)
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET workbench.purge = 'on'")
+            try:
+                return original(self, sql_list)
+            finally:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("RESET workbench.purge")
 
-    def execute_sql_flush(self, sql_list):
-        raw = self.connection.connection
-        raw.create_function("workbench_purge_allowed", 0, lambda: 1)
-        try:
-            return original(self, sql_list)
-        finally:
-            raw.create_function("workbench_purge_allowed", 0, lambda: 0)
+        return execute_sql_flush
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    for ops in originals:
+        originals[ops] = ops.execute_sql_flush
+        ops.execute_sql_flush = flush_as_harness(originals[ops])
     yield
-    DatabaseOperations.execute_sql_flush = original
+    for ops, original in originals.items():
+        ops.execute_sql_flush = original
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -10,5 +11,7 @@ class WorkbenchConfig(AppConfig):
 
     def ready(self) -> None:
         from workbench import db
+        from workbench.checks import check_chain_cannot_fork
 
         post_migrate.connect(db.ensure_append_only, sender=self)
+        checks.register(check_chain_cannot_fork)

@@ -1,25 +1,64 @@
-"""The audit trail: append an event to the hash chain, and verify the chain.
+"""The audit trail: append an event to the hash chain, and verify the chain and what it covers.
 
 Every service calls `audit_log` inside its own transaction, so an editorial change and its
 audit record commit or roll back together. Appends are serialised (an advisory lock on
 PostgreSQL; SQLite takes its write lock at BEGIN IMMEDIATE) so that two writers can never read
-the same head and fork the chain.
+the same head and fork the chain (workbench/checks.py refuses settings that would let them).
+
+The chain alone proves nothing about rows it does not cover, so the event that records a
+decision carries digests of the decision row and of its assessment rows, and `audit_verify`
+checks the published rows against the chain: decisions and assessments against their events,
+claims' verdicts against their newest decision.
 """
 
 import datetime
 import hashlib
 import json
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, models, transaction
+from django.db.models import OuterRef, Subquery
 
-from workbench.models import AuditEvent
+from workbench.models import PAYLOAD_VERSION, AuditEvent
 
 GENESIS = "0" * 64
 # Any constant will do: it names the one lock every audit append takes on PostgreSQL.
 _CHAIN_LOCK = 7_202_611
+# Rows per query when verifying: keeps memory flat and the query count at rows / BATCH.
+BATCH = 2000
+# Problems named in a report; the rest are counted.
+MAX_FINDINGS = 20
+DECIDE = "claim.decide"
+
+# The fields a decision's and an assessment's digest cover. Changing either list would make
+# every event written before the change fail to verify: add a field with a new digest key.
+DECISION_FIELDS = (
+    "id",
+    "claim_id",
+    "verdict_from",
+    "verdict_to",
+    "suggested",
+    "rationale",
+    "evidence_url",
+    "evidence_quote",
+    "actor_id",
+    "at",
+    "claim_version",
+)
+ASSESSMENT_FIELDS = (
+    "id",
+    "citation_id",
+    "decision_id",
+    "stance",
+    "quote",
+    "page",
+    "actor_id",
+    "at",
+)
 
 
 def jsonable(value: Any) -> Any:
@@ -42,22 +81,93 @@ def canonical(event: dict[str, Any]) -> str:
     return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# The columns event_payload reads, in _payload's order (the chain walk fetches just these).
+_PAYLOAD_COLUMNS = (
+    "v",
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+)
+
+
 def event_payload(event: AuditEvent) -> dict[str, Any]:
-    """Return the fields of `event` that its hash covers."""
-    return {
-        "at": event.at.astimezone(datetime.UTC).isoformat(),
-        "actor": event.actor_id,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": str(event.object_id),
-        "before": event.before,
-        "after": event.after,
-        "reason": event.reason,
+    """Return the fields of `event` that its hash covers, as its payload version defines them.
+
+    Version 1 (events written before version 2): at, actor, action, object_type, object_id,
+    before, after, reason. Version 2 adds v, id and actor_name: every field export_audit
+    writes but prev_hash and hash.
+    """
+    return _payload(*(getattr(event, name) for name in _PAYLOAD_COLUMNS))
+
+
+def _payload(
+    v: int,
+    id: int,
+    at: datetime.datetime,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    reason: str,
+) -> dict[str, Any]:
+    payload = {
+        "at": at.astimezone(datetime.UTC).isoformat(),
+        "actor": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": before,
+        "after": after,
+        "reason": reason,
     }
+    if v >= 2:
+        payload.update(v=v, id=id, actor_name=actor_name or None)
+    return payload
 
 
 def event_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(payload)).encode()).hexdigest()
+
+
+def _field(row: models.Model | dict[str, Any], name: str) -> Any:
+    value = row[name] if isinstance(row, dict) else getattr(row, name)
+    if isinstance(value, datetime.datetime):
+        # The same instant reads back in UTC whatever zone it was written in.
+        return value.astimezone(datetime.UTC).isoformat()
+    return value
+
+
+def _sha256(data: Any) -> str:
+    return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def decision_digests(
+    decision: models.Model | dict[str, Any],
+    assessments: Iterable[models.Model | dict[str, Any]],
+) -> dict[str, str]:
+    """Return the SHA-256 digests of a decision row and of its assessment rows.
+
+    The services put them in the `after` of the event that records the decision; audit_verify
+    recomputes them from the rows as stored. Each covers the canonical JSON of DECISION_FIELDS
+    (ASSESSMENT_FIELDS of each assessment, in id order), datetimes as UTC ISO strings. Rows are
+    model instances or `.values()` dicts.
+    """
+    rows = [{name: _field(a, name) for name in ASSESSMENT_FIELDS} for a in assessments]
+    rows.sort(key=lambda row: row["id"])
+    return {
+        "decision_sha256": _sha256({name: _field(decision, name) for name in DECISION_FIELDS}),
+        "assessments_sha256": _sha256(rows),
+    }
 
 
 def audit_log(
@@ -93,41 +203,314 @@ def audit_append(events: list[AuditEvent]) -> list[AuditEvent]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev_hash = prev_hash or GENESIS
-    for event in events:
+    head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    last_id, prev_hash = head or (0, GENESIS)
+    for offset, event in enumerate(events, 1):
+        # The id is hashed, so it is chosen before the insert: the next ones after the head,
+        # which no other writer can take while this transaction holds the chain lock.
+        event.id = last_id + offset
+        event.v = PAYLOAD_VERSION
+        if event.actor_id is not None and not event.actor_name:
+            event.actor_name = event.actor.get_username()
         event.prev_hash = prev_hash
         event.hash = prev_hash = event_hash(prev_hash, event_payload(event))
-    return AuditEvent.objects.bulk_create(events, batch_size=2000)
+    created = AuditEvent.objects.bulk_create(events, batch_size=2000)
+    if events and connection.vendor == "postgresql":
+        # Keep the id sequence past the ids given here, so that an insert relying on it (a
+        # shell, a fixture) cannot collide. SQLite's AUTOINCREMENT follows by itself.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('workbench_auditevent', 'id'), %s)",
+                [events[-1].id],
+            )
+    return created
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What audit_verify found: the chain walk, the rows checked against it, and the problems."""
+
     checked: int
     broken: AuditEvent | None = None
     problem: str = ""
+    head: str = GENESIS
+    findings: tuple[str, ...] = ()
+    more_findings: int = 0
+    anchor: str | None = None
+    anchor_event: int | None = None
+    decisions: int = 0
+    assessments: int = 0
+    claims: int = 0
+
+    @property
+    def anchored(self) -> bool:
+        """Whether the chain passes through the expected hash (True if none was given)."""
+        return self.anchor is None or self.anchor_event is not None
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and not self.findings and self.anchored
 
 
-def audit_verify(events: Iterator[AuditEvent] | None = None) -> ChainReport:
-    """Walk the chain in id order; report the first event whose links or hash do not hold."""
-    if events is None:
-        events = AuditEvent.objects.order_by("id").iterator(chunk_size=5000)
-    prev_hash = GENESIS
-    checked = 0
-    for event in events:
-        if event.prev_hash != prev_hash:
-            return ChainReport(
-                checked,
-                event,
-                "its prev_hash does not match the event before it "
-                "(an event was removed or inserted out of order)",
+class _Findings:
+    """The problems found outside the chain walk: the first MAX_FINDINGS, and a count."""
+
+    def __init__(self) -> None:
+        self.listed: list[str] = []
+        self.total = 0
+
+    def add(self, message: str) -> None:
+        self.total += 1
+        if len(self.listed) < MAX_FINDINGS:
+            self.listed.append(message)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    checked: int
+    head: str
+    broken: AuditEvent | None = None
+    problem: str = ""
+    anchor_event: int | None = None
+
+
+def audit_verify(*, expect_hash: str | None = None) -> ChainReport:
+    """Verify the chain, and every decision, assessment and claim against it.
+
+    Walks the chain in id order and stops at the first event whose links or hash do not hold.
+    Then checks that each decision and its assessments match the event that recorded them
+    (the digests in its `after`, or for events written before them the verdict and version
+    it names), that each such event's decision exists, and that each claim's verdict, last
+    decision and version agree with its newest decision. With `expect_hash`, the chain must
+    pass through that hash. Streams in batches: memory does not grow with the tables.
+    """
+    findings = _Findings()
+    walk = _walk_chain(expect_hash, findings)
+    if walk.checked == 0 and walk.broken is None:
+        decided = apps.get_model("claims", "Decision").objects.count()
+        if decided:
+            findings.add(
+                f"the audit trail is empty, but {_plural(decided, 'decision')} "
+                f"{'exists' if decided == 1 else 'exist'}: it was emptied"
             )
-        if event.hash != event_hash(prev_hash, event_payload(event)):
-            return ChainReport(checked, event, "its contents do not match its hash (altered)")
-        prev_hash = event.hash
-        checked += 1
-    return ChainReport(checked)
+    decisions, assessments = _check_decisions(findings)
+    claims = _check_claims(findings)
+    _check_loose_assessments(findings)
+    return ChainReport(
+        checked=walk.checked,
+        broken=walk.broken,
+        problem=walk.problem,
+        head=walk.head,
+        findings=tuple(findings.listed),
+        more_findings=findings.total - len(findings.listed),
+        anchor=expect_hash,
+        anchor_event=walk.anchor_event,
+        decisions=decisions,
+        assessments=assessments,
+        claims=claims,
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _walk_chain(expect_hash: str | None, findings: _Findings) -> _Walk:
+    """Walk the chain in id order; stop at the first event whose links or hash do not hold."""
+    prev_hash, checked, anchor_event, last = GENESIS, 0, None, 0
+    # Tuples, not model instances: building a million instances costs more than hashing them.
+    columns = (*_PAYLOAD_COLUMNS, "prev_hash", "hash")
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(id__gt=last).order_by("id").values_list(*columns)[:BATCH]
+        )
+        if not batch:
+            return _Walk(checked, prev_hash, anchor_event=anchor_event)
+        recorded: dict[int, int] = {}  # decision id -> the event recording it
+        for row in batch:
+            event_id, action, after = row[1], row[5], row[9]
+            stored_prev, stored_hash = row[-2:]
+            problem = ""
+            if stored_prev != prev_hash:
+                problem = (
+                    "its prev_hash does not match the event before it "
+                    "(an event was removed or inserted out of order)"
+                )
+            elif stored_hash != event_hash(prev_hash, _payload(*row[:-2])):
+                problem = "its contents do not match its hash (altered)"
+            if problem:
+                _check_recorded_decisions_exist(recorded, findings)
+                broken = AuditEvent.objects.get(pk=event_id)
+                return _Walk(checked, prev_hash, broken, problem, anchor_event)
+            if stored_hash == expect_hash:
+                anchor_event = event_id
+            if action == DECIDE:
+                decision = (after or {}).get("decision")
+                if isinstance(decision, int):
+                    recorded[decision] = event_id
+                else:
+                    findings.add(f"audit event #{event_id} records a decision but names none")
+            prev_hash = stored_hash
+            checked += 1
+        _check_recorded_decisions_exist(recorded, findings)
+        last = batch[-1][1]
+
+
+def _check_recorded_decisions_exist(recorded: dict[int, int], findings: _Findings) -> None:
+    if not recorded:
+        return
+    Decision = apps.get_model("claims", "Decision")
+    present = set(Decision.objects.filter(id__in=recorded).values_list("id", flat=True))
+    for decision, event in recorded.items():
+        if decision not in present:
+            findings.add(
+                f"audit event #{event} records decision #{decision}, which is not in the "
+                "database (removed)"
+            )
+
+
+def _check_decisions(findings: _Findings) -> tuple[int, int]:
+    """Match every decision and its assessments to the event that recorded them.
+
+    Per batch of decisions (id order), three queries: the decisions, their assessments, and
+    the claim.decide events of their claims naming a decision in the batch's id range (found
+    through the (object_type, object_id) index). Returns the decisions and assessments checked.
+    """
+    Decision = apps.get_model("claims", "Decision")
+    Assessment = apps.get_model("claims", "Assessment")
+    decisions_checked = assessments_checked = last = 0
+    while True:
+        batch = list(
+            Decision.objects.filter(id__gt=last).order_by("id").values(*DECISION_FIELDS)[:BATCH]
+        )
+        if not batch:
+            return decisions_checked, assessments_checked
+        low, high = batch[0]["id"], batch[-1]["id"]
+        assessments: dict[int, list[dict]] = defaultdict(list)
+        for row in (
+            Assessment.objects.filter(decision_id__gte=low, decision_id__lte=high)
+            .order_by()
+            .values(*ASSESSMENT_FIELDS)
+        ):
+            assessments[row["decision_id"]].append(row)
+        events: dict[int, list[dict]] = defaultdict(list)
+        for event in (
+            AuditEvent.objects.filter(
+                object_type="claims.claim",
+                object_id__in={str(d["claim_id"]) for d in batch},
+                action=DECIDE,
+                after__decision__gte=low,
+                after__decision__lte=high,
+            )
+            .order_by("id")
+            .values("id", "object_id", "after")
+        ):
+            events[event["after"]["decision"]].append(event)
+        for decision in batch:
+            _check_decision(decision, assessments[decision["id"]], events[decision["id"]], findings)
+        decisions_checked += len(batch)
+        assessments_checked += sum(len(rows) for rows in assessments.values())
+        last = high
+
+
+def _check_decision(
+    decision: dict, assessments: list[dict], events: list[dict], findings: _Findings
+) -> None:
+    label = f"decision #{decision['id']} (claim #{decision['claim_id']})"
+    if not events:
+        findings.add(
+            f"{label} has no audit event: it was written behind the services, moved to "
+            "another claim, or its event was removed"
+        )
+        return
+    if len(events) > 1:
+        ids = ", ".join(f"#{event['id']}" for event in events)
+        findings.add(f"{label} is recorded by several audit events: {ids}")
+        return
+    event = events[0]
+    after = event["after"]
+    digests = decision_digests(decision, assessments)
+    # Every decide event names the verdict and version; events written before the digests
+    # existed are checked on those alone, and on the stances they list.
+    altered = (after.get("verdict"), after.get("version"), event["object_id"]) != (
+        decision["verdict_to"],
+        decision["claim_version"],
+        str(decision["claim_id"]),
+    )
+    if "decision_sha256" in after:
+        altered = altered or after["decision_sha256"] != digests["decision_sha256"]
+    if altered:
+        findings.add(
+            f"{label} does not match audit event #{event['id']}, which recorded it (altered)"
+        )
+    if "assessments_sha256" in after:
+        changed = after["assessments_sha256"] != digests["assessments_sha256"]
+    else:
+        stances = sorted((after.get("assessments") or {}).values())
+        changed = stances != sorted(row["stance"] for row in assessments)
+    if changed:
+        findings.add(
+            f"{label}: its assessments do not match audit event #{event['id']}, which "
+            "recorded them (altered, added or removed)"
+        )
+
+
+def _check_claims(findings: _Findings) -> int:
+    """Check each claim's verdict, last decision and version against its newest decision.
+
+    Per batch of claims, two queries: the claims with the id of their newest decision (one
+    index probe each, on decision (claim, -id)), and those decisions. Returns the claims checked.
+    """
+    Claim = apps.get_model("claims", "Claim")
+    Decision = apps.get_model("claims", "Decision")
+    newest = Decision.objects.filter(claim=OuterRef("pk")).order_by("-id").values("id")[:1]
+    checked = last = 0
+    while True:
+        batch = list(
+            Claim.objects.filter(id__gt=last)
+            .order_by("id")
+            .annotate(newest=Subquery(newest))
+            .values_list("id", "verdict", "version", "last_decision_id", "newest")[:BATCH]
+        )
+        if not batch:
+            return checked
+        decided = {
+            pk: (verdict, version)
+            for pk, verdict, version in Decision.objects.filter(
+                id__in=[row[4] for row in batch if row[4] is not None]
+            ).values_list("id", "verdict_to", "claim_version")
+        }
+        for claim, verdict, version, last_decision, newest_id in batch:
+            shown = f"#{last_decision}" if last_decision is not None else "none"
+            if newest_id is None:
+                if verdict != "unreviewed":
+                    findings.add(f"claim #{claim}: verdict {verdict}, but it has no decision")
+                if last_decision is not None:
+                    findings.add(f"claim #{claim}: last decision {shown}, but it has no decision")
+                continue
+            verdict_to, claim_version = decided[newest_id]
+            if last_decision != newest_id:
+                findings.add(
+                    f"claim #{claim}: last decision {shown}, but its newest decision is "
+                    f"#{newest_id}"
+                )
+            if verdict != verdict_to:
+                findings.add(
+                    f"claim #{claim}: verdict {verdict}, but its newest decision #{newest_id} "
+                    f"says {verdict_to}"
+                )
+            if version < claim_version:
+                findings.add(
+                    f"claim #{claim}: version {version} is below version {claim_version}, "
+                    f"which its newest decision #{newest_id} produced"
+                )
+        checked += len(batch)
+        last = batch[-1][0]
+
+
+def _check_loose_assessments(findings: _Findings) -> None:
+    """Name assessments that belong to no decision: no event records them."""
+    Assessment = apps.get_model("claims", "Assessment")
+    loose = Assessment.objects.filter(decision__isnull=True).order_by("id")
+    for pk in loose.values_list("id", flat=True)[:MAX_FINDINGS]:
+        findings.add(f"assessment #{pk} belongs to no decision, so no audit event records it")

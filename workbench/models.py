@@ -15,14 +15,27 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+# Which fields an event's hash covers (workbench.audit.event_payload). 1: at, actor, action,
+# object_type, object_id, before, after, reason. 2: those, and id, v and actor_name, i.e.
+# every field export_audit writes but prev_hash and hash.
+PAYLOAD_VERSION = 2
+
+
 class AuditEvent(models.Model):
     """One editorial change to any object, chained to the previous event by a SHA-256 hash.
 
-    Rows are never updated or deleted: triggers in the database refuse it (migration 0002),
-    and `hash = sha256(prev_hash + canonical JSON of the event)` lets `verify_audit` find a row
-    that someone with database access altered, removed or inserted out of order.
+    Rows are never updated, deleted or truncated: triggers in the database refuse it
+    (workbench.db), and `hash = sha256(prev_hash + canonical JSON of the event)` lets
+    `verify_audit` find a row that someone with database access altered, removed or inserted
+    out of order.
     """
 
+    v = models.SmallIntegerField(
+        "payload version",
+        default=PAYLOAD_VERSION,
+        help_text="Which fields the hash covers: 1 for events written before version 2, "
+        "which added the id, this version and the actor's name.",
+    )
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -31,6 +44,12 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="audit_events",
         help_text="Who made the change; empty for the system (imports run from the command line).",
+    )
+    actor_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The actor's username when the event was written (hashed from version 2; "
+        "empty for the system and for version 1 events).",
     )
     action = models.CharField(max_length=64, help_text='What was done, e.g. "claim.decide".')
     object_type = models.CharField(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from claims.models import Assessment, Citation, Claim, Decision, Stance, Verdict
 from claims.services.rules import StaleVersion, rationale_required, refuse_if_closed
 from claims.verdicts import Suggestion, suggest_verdict
-from workbench.audit import audit_append
+from workbench.audit import audit_append, decision_digests
 from workbench.db import bulk_set
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
@@ -129,6 +129,9 @@ def claim_decide_many(*, actor, decisions: list[BulkDecision]) -> int:
             [(a.citation_id, a.pk) for a in assessments],
             ["assessment_id"],
         )
+        recorded: dict[int, list[Assessment]] = defaultdict(list)
+        for assessment in assessments:
+            recorded[assessment.decision_id].append(assessment)
         updated = []
         events = []
         for decision, (claim, item, suggestion, changes) in zip(rows, planned, strict=True):
@@ -146,6 +149,7 @@ def claim_decide_many(*, actor, decisions: list[BulkDecision]) -> int:
                         "suggested": suggestion.verdict or "",
                         "evidence_url": "",
                         "assessments": {labels[cid]: stance for cid, stance in changes.items()},
+                        **decision_digests(decision, recorded[decision.pk]),
                     },
                     reason=decision.rationale,
                     at=now,

@@ -18,7 +18,7 @@ from claims.services.rules import (
     reason_required,
     refuse_if_closed,
 )
-from workbench.audit import audit_log
+from workbench.audit import audit_log, decision_digests
 from workbench.db import bulk_set
 from workbench.permissions import require_perm
 from workbench.validators import validate_http_url
@@ -122,6 +122,7 @@ def claim_decide(
                 "suggested": suggestion.verdict or "",
                 "evidence_url": evidence_url,
                 "assessments": {by_id[row.citation_id].source.label: row.stance for row in rows},
+                **decision_digests(decision, rows),
             },
             reason=rationale,
         )

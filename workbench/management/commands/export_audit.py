@@ -1,11 +1,13 @@
 """manage.py export_audit: the audit trail as JSON Lines that anyone can re-verify.
 
-Each line is one event in id order. Its hash is
-`sha256(prev_hash + canonical JSON of {at, actor, action, object_type, object_id, before,
-after, reason})`, canonical JSON being `json.dumps(..., sort_keys=True, separators=(",", ":"),
-ensure_ascii=False)`; those eight fields are written exactly as the hash covers them, so a
-reader needs no access to the database to check the chain (README: "Verifying the audit trail
-yourself").
+Each line is one event in id order. Its hash is `sha256(prev_hash + canonical JSON of the
+hashed fields)`, canonical JSON being `json.dumps(..., sort_keys=True, separators=(",", ":"),
+ensure_ascii=False)`. Which fields are hashed depends on the event's payload version `v`:
+from version 2, every field written here but prev_hash and hash; version 1 (events written
+before it) hashed at, actor, action, object_type, object_id, before, after and reason, and its
+actor_name is the actor's username today. The fields are written exactly as the hash covers
+them, so a reader needs no access to the database to check the chain (README: "Verifying the
+audit trail yourself").
 """
 
 import json
@@ -29,13 +31,11 @@ def audit_jsonl() -> Iterator[str]:
         if not batch:
             return
         for event in batch:
-            record = {
-                "id": event.id,
-                **event_payload(event),
-                "actor_name": event.actor.get_username() if event.actor else None,
-                "prev_hash": event.prev_hash,
-                "hash": event.hash,
-            }
+            record = {"id": event.id, "v": event.v, **event_payload(event)}
+            if event.v < 2:
+                # Not hashed in version 1: the name is looked up, as it always was.
+                record["actor_name"] = event.actor.get_username() if event.actor else None
+            record.update(prev_hash=event.prev_hash, hash=event.hash)
             # json.dumps escapes newlines inside values, so one event is always one line.
             yield json.dumps(record, ensure_ascii=False) + "\n"
         after = batch[-1].id
