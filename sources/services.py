@@ -22,8 +22,12 @@ class StaleSource(Exception):
         who, what, when = "someone", "changed this source", ""
         if self.event is not None:
             who = self.event.actor.get_username() if self.event.actor else "the system"
+            # In the form's order: PostgreSQL's jsonb does not keep the keys' order.
+            changed = self.event.after or {}
             fields = ", ".join(
-                Source._meta.get_field(name).verbose_name for name in (self.event.after or {})
+                Source._meta.get_field(name).verbose_name
+                for name in Source.EDITABLE_FIELDS
+                if name in changed
             )
             what = f"changed {fields}" if fields else what
             when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"

@@ -24,7 +24,7 @@ from workbench.db import (
 )
 from workbench.models import AuditEvent
 
-TABLES = ["claims_decision", "claims_assessment", "workbench_auditevent"]
+TABLES = ["claims_decision", "claims_assessment", "workbench_auditevent", "sources_sourcesnapshot"]
 POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="TRUNCATE and session settings are PostgreSQL's"
 )
@@ -40,6 +40,16 @@ def history(seed, bob):
         version=1,
         rationale="The paper said no such thing.",
         assessments={claim.citations.get().pk: AssessmentInput("refutes")},
+    )
+    from claims.services.evidence import source_snapshot_upload
+    from sources.snapshots import Upload
+    from tests.conftest import member
+    from workbench.roles import EDITORS
+
+    source_snapshot_upload(
+        source=claim.citations.get().source,
+        upload=Upload("copy.txt", b"The paper said something else entirely."),
+        actor=member("eda", EDITORS),
     )
 
 

@@ -19,7 +19,12 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
-APPEND_ONLY_TABLES = ("workbench_auditevent", "claims_decision", "claims_assessment")
+APPEND_ONLY_TABLES = (
+    "workbench_auditevent",
+    "claims_decision",
+    "claims_assessment",
+    "sources_sourcesnapshot",
+)
 
 _POSTGRESQL_FUNCTIONS = [
     "CREATE OR REPLACE FUNCTION workbench_refuse_change() RETURNS trigger AS $$ "

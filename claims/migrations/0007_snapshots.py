@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0005_article_fields'),
+        ('claims', '0006_refuse_truncate'),
         ('sources', '0004_snapshots'),
     ]
 
