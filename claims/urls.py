@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("claims/", views.claim_list_view, name="list"),
     path("claims/export.csv", views.claim_export_csv, name="export-csv"),
+    path("claims/export-citations.csv", views.claim_export_csv, name="export-citations-csv"),
     path("decisions/export.csv", views.decisions_export_csv, name="decisions-export-csv"),
     path("claims/<int:pk>/", include(claim_urls)),
     path("review/next/", views.review_next, name="review-next"),

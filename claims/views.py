@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
-from claims.exports import claim_review_for_claim, claims_csv, decisions_csv
+from claims.exports import citations_csv, claim_review_for_claim, claims_csv, decisions_csv
 from claims.filters import ClaimFilter
 from claims.forms import (
     AttributionForm,
@@ -51,7 +51,7 @@ DECIDE = "claims.add_decision"
 SETTLE = "claims.change_citation"
 LOCK = "claims.lock_claim"
 # Query-string keys that are not filters (paging, sorting, export options).
-NOT_FILTERS = ("after", "sort", "all", "bom")
+NOT_FILTERS = ("after", "sort", "all", "bom", "raw")
 
 
 def _filters(request: HttpRequest):
@@ -124,7 +124,8 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def claim_export_csv(request: HttpRequest) -> HttpResponse:
-    """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1)."""
+    """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1), or
+    their footnotes, one row each (the citations CSV, at /claims/export-citations.csv)."""
     options = ExportForm(request.GET)
     options.is_valid()  # two booleans: anything but false/0/empty is true
     try:
@@ -135,11 +136,13 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
         )
     except InvalidFilters as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(
-        claims_csv(claims, bom=options.cleaned_data.get("bom", False)),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
+    bom, raw = options.cleaned_data.get("bom", False), options.cleaned_data.get("raw", False)
+    if request.resolver_match.url_name == "export-citations-csv":
+        lines, name = citations_csv(claims, bom=bom, raw=raw), "citations"
+    else:
+        lines, name = claims_csv(claims, bom=bom, raw=raw), "claims"
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"{name}-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -152,7 +155,11 @@ def decisions_export_csv(request: HttpRequest) -> HttpResponse:
     options = ExportForm(request.GET)
     options.is_valid()
     response = StreamingHttpResponse(
-        decisions_csv(decisions, bom=options.cleaned_data.get("bom", False)),
+        decisions_csv(
+            decisions,
+            bom=options.cleaned_data.get("bom", False),
+            raw=options.cleaned_data.get("raw", False),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"decisions-{datetime.date.today():%Y-%m-%d}.csv"
