@@ -7,7 +7,7 @@
 - jsonl.py        the claims as JSON Lines, every field
 - decisions.py    the decision history CSV
 - claimreview.py  schema.org ClaimReview JSON-LD
-- fever.py        FEVER-style JSON Lines
+- fever.py        FEVER JSON Lines, the official scorer's shape
 """
 
 from claims.exports.citations import CITATION_HEADER, citations_csv
@@ -21,16 +21,25 @@ from claims.exports.claimreview import (
 from claims.exports.copy_sql import claims_copy_statement
 from claims.exports.csv import HEADER, claims_csv
 from claims.exports.decisions import DECISION_HEADER, decisions_csv
-from claims.exports.fever import FEVER_LABELS, fever_jsonl, fever_record
+from claims.exports.fever import (
+    DISPUTED_LABEL,
+    FEVER_LABELS,
+    FeverReport,
+    evidence_sentence,
+    fever_jsonl,
+    fever_record,
+)
 from claims.exports.jsonl import claims_jsonl
 from claims.exports.rows import csv_line, join_items, json_text, neutralise
 
 __all__ = [
     "CITATION_HEADER",
     "DECISION_HEADER",
+    "DISPUTED_LABEL",
     "FEVER_LABELS",
     "HEADER",
     "RATINGS",
+    "FeverReport",
     "claim_review",
     "claim_review_for_claim",
     "claim_reviews",
@@ -41,6 +50,7 @@ __all__ = [
     "claims_jsonl",
     "csv_line",
     "decisions_csv",
+    "evidence_sentence",
     "fever_jsonl",
     "fever_record",
     "join_items",
