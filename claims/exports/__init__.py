@@ -6,7 +6,7 @@
 - citations.py    the citations CSV, one row per footnote (the analyst's join)
 - jsonl.py        the claims as JSON Lines, every field
 - decisions.py    the decision history CSV
-- claimreview.py  schema.org ClaimReview JSON-LD
+- claimreview.py  schema.org ClaimReview JSON-LD of the published reviews
 - fever.py        FEVER JSON Lines, the official scorer's shape
 """
 
@@ -14,7 +14,7 @@ from claims.exports.citations import CITATION_HEADER, citations_csv
 from claims.exports.claimreview import (
     RATINGS,
     claim_review,
-    claim_review_for_claim,
+    claim_review_preview,
     claim_reviews,
     claim_reviews_json,
 )
@@ -40,12 +40,12 @@ __all__ = [
     "HEADER",
     "RATINGS",
     "FeverReport",
+    "citations_csv",
     "claim_review",
-    "claim_review_for_claim",
+    "claim_review_preview",
     "claim_reviews",
     "claim_reviews_json",
     "claims_copy_statement",
-    "citations_csv",
     "claims_csv",
     "claims_jsonl",
     "csv_line",
