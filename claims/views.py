@@ -236,7 +236,7 @@ def _render_claim(
         "can_lock": request.user.has_perm(LOCK) and claim.withdrawn_at is None,
         "can_publish": request.user.has_perm(PUBLISH),
         "publication": publication_state(claim, citations),
-        "publish_form": PublishForm(initial={"version": claim.version}),
+        "publish_form": PublishForm(initial={"version": claim.version}, auto_id="publish-%s"),
         "history": claim_history(claim),
         "errors": errors or [],
         "conflict": conflict,
