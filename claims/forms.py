@@ -193,6 +193,7 @@ class ExportForm(forms.Form):
 
     all = forms.BooleanField(required=False)
     bom = forms.BooleanField(required=False)
+    raw = forms.BooleanField(required=False)  # no formula prefix: for analysts, not spreadsheets
 
 
 def form_errors(form: forms.Form) -> list[str]:

@@ -146,6 +146,25 @@ class Claim(TimeStampedModel):
         help_text="A footnote was added to or taken from the claim after its last decision: "
         "its verdict stands on evidence that changed until someone decides it again.",
     )
+    published_decision = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The decision the public review page shows (set by claim_publish); a later "
+        "decision changes nothing public until an editor publishes again.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an editor last published the claim's review."
+    )
+    published_citations = models.TextField(
+        blank=True,
+        db_default="",  # COPY and raw inserts that do not name it get ""
+        help_text="The ids of the footnotes attached when the review was published, sorted and "
+        'comma-joined ("12,15"): a footnote added, moved or detached since takes the public '
+        "page down until the claim is decided and published again.",
+    )
 
     objects = ClaimQuerySet.as_manager()
 
@@ -175,6 +194,12 @@ class Claim(TimeStampedModel):
             # Sorting by last decision.
             models.Index(fields=["last_decision", "id"], name="claim_last_decision"),
             models.Index(fields=["fingerprint"], name="claim_fingerprint"),
+            # The public index of reviews and its feed: newest publication first, by keyset.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(published_decision__isnull=False),
+                name="claim_published",
+            ),
         ]
 
     def __str__(self) -> str:

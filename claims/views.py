@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
-from claims.exports import claim_review_for_claim, claims_csv, decisions_csv
+from claims.exports import citations_csv, claim_review_preview, claims_csv, decisions_csv, json_text
 from claims.filters import ClaimFilter
 from claims.forms import (
     AttributionForm,
@@ -29,6 +29,8 @@ from claims.forms import (
     validation_messages,
 )
 from claims.models import Attribution, Claim, Position, Verdict
+from claims.publish.forms import PublishForm
+from claims.publish.selectors import publication_state
 from claims.selectors import (
     COUNT_CAP,
     InvalidFilters,
@@ -48,12 +50,13 @@ from claims.selectors import (
     passage_for_citation,
     review_queue_for_user,
 )
+from claims.services.publishing import PUBLISH
 
 DECIDE = "claims.add_decision"
 SETTLE = "claims.change_citation"
 LOCK = "claims.lock_claim"
 # Query-string keys that are not filters (paging, sorting, export options).
-NOT_FILTERS = ("after", "sort", "all", "bom")
+NOT_FILTERS = ("after", "sort", "all", "bom", "raw")
 
 
 def _filters(request: HttpRequest):
@@ -126,7 +129,8 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def claim_export_csv(request: HttpRequest) -> HttpResponse:
-    """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1)."""
+    """Stream the claims matching the list's filters as CSV (reviewed ones unless all=1), or
+    their footnotes, one row each (the citations CSV, at /claims/export-citations.csv)."""
     options = ExportForm(request.GET)
     options.is_valid()  # two booleans: anything but false/0/empty is true
     try:
@@ -137,11 +141,13 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
         )
     except InvalidFilters as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(
-        claims_csv(claims, bom=options.cleaned_data.get("bom", False)),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"claims-{datetime.date.today():%Y-%m-%d}.csv"
+    bom, raw = options.cleaned_data.get("bom", False), options.cleaned_data.get("raw", False)
+    if request.resolver_match.url_name == "export-citations-csv":
+        lines, name = citations_csv(claims, bom=bom, raw=raw), "citations"
+    else:
+        lines, name = claims_csv(claims, bom=bom, raw=raw), "claims"
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"{name}-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -154,7 +160,11 @@ def decisions_export_csv(request: HttpRequest) -> HttpResponse:
     options = ExportForm(request.GET)
     options.is_valid()
     response = StreamingHttpResponse(
-        decisions_csv(decisions, bom=options.cleaned_data.get("bom", False)),
+        decisions_csv(
+            decisions,
+            bom=options.cleaned_data.get("bom", False),
+            raw=options.cleaned_data.get("raw", False),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"decisions-{datetime.date.today():%Y-%m-%d}.csv"
@@ -165,19 +175,15 @@ def decisions_export_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
-    """Return the schema.org ClaimReview JSON-LD of a decided claim; 404 until it is decided."""
+    """Return the ClaimReview JSON-LD publishing the claim would publish; 404 until decided."""
     claim = claim_get_for_user(user=request.user, pk=pk)
     # A withdrawn claim is no longer in the document, and one whose footnotes changed since its
     # decision has no verdict to stand on: publishing a review of either would mislead.
     closed = claim.withdrawn_at is not None or claim.needs_rereview
-    review = None if closed else claim_review_for_claim(claim)
+    review = None if closed else claim_review_preview(claim)
     if review is None:
         raise Http404("Only decided, live claims have a ClaimReview.")
-    return JsonResponse(
-        review,
-        content_type="application/ld+json",
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
-    )
+    return HttpResponse(json_text(review, indent=2), content_type="application/ld+json")
 
 
 def _render_claim(
@@ -231,6 +237,9 @@ def _render_claim(
         "can_decide": can_decide,
         "can_settle": request.user.has_perm(SETTLE) and open_for_review,
         "can_lock": request.user.has_perm(LOCK) and claim.withdrawn_at is None,
+        "can_publish": request.user.has_perm(PUBLISH),
+        "publication": publication_state(claim, citations),
+        "publish_form": PublishForm(initial={"version": claim.version}, auto_id="publish-%s"),
         "history": claim_history(claim),
         "errors": errors or [],
         "conflict": conflict,
@@ -439,3 +448,35 @@ def claim_lock(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Reopen a locked claim (editors), with a reason."""
     return _lock_action(request, pk, "reopen")
+
+
+def _publish_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk, permission=PUBLISH)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _render_claim(request, claim, errors=form_errors(form), status=400)
+    service = services.claim_publish if action == "publish" else services.claim_unpublish
+    try:
+        service(claim=claim, actor=request.user, **form.cleaned_data)
+    except services.StaleVersion as exc:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        return _render_claim(request, claim, conflict=str(exc), status=409)
+    except ValidationError as exc:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        return _render_claim(request, claim, errors=validation_messages(exc), status=400)
+    messages.success(request, f"Claim {claim.pk} {action}ed.")
+    return redirect("claims:detail", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def claim_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish the claim's latest decision on its public review page (editors)."""
+    return _publish_action(request, pk, "publish")
+
+
+@login_required
+@require_POST
+def claim_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the claim's review off the public pages (editors)."""
+    return _publish_action(request, pk, "unpublish")

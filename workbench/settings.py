@@ -70,6 +70,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 WORKBENCH_ORGANISATION = envstr("WORKBENCH_ORGANISATION", "The Workbench")
 # Absolute base of claim links in exports (the site's public address).
 WORKBENCH_BASE_URL = envstr("WORKBENCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public review pages name the reviewer who decided only when this is true.
+WORKBENCH_PUBLISH_REVIEWERS = envbool("WORKBENCH_PUBLISH_REVIEWERS", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,6 +20,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("sources/", include("sources.urls")),
+    path("reviews/", include("claims.publish.urls")),  # public: no sign-in
     path("", include("claims.urls")),
 ]
 

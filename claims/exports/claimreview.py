@@ -1,21 +1,39 @@
-"""schema.org ClaimReview (manage.py export_claimreview, /claims/<id>/claimreview.json)."""
+"""schema.org ClaimReview: the public review pages, manage.py export_claimreview, and the
+editor's preview at /claims/<id>/claimreview.json.
+
+Meaning of the fields (Google's ClaimReview documentation lists `claimReviewed`, `reviewRating`
+and `url` as required; `author`, `datePublished`, `itemReviewed` and the rating's bounds and
+names as recommended):
+
+- `claimReviewed` is the claim's whole sentence; `url` its public review page.
+- `itemReviewed` is the claim *where it appeared*: `appearance` is the article (the document's
+  origin URL and title), `author` the article's author (`Document.author`; a Wikipedia article's
+  is "Wikipedia contributors", an Organization, with the article's URL), `datePublished` and
+  `firstAppearance` the document's revision date where it is known. The file name a document
+  was imported under is never an author.
+- The cited sources are the review's `citation`s: one CreativeWork each, its `description`
+  saying what the source says of the claim (and quoting it) as assessed up to the decision.
+- `reviewBody` is the decision's rationale; `datePublished` the day it was published.
+"""
 
 import datetime
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from claims.exports.rows import citations_by_claim, claim_batches, decided, json_line
-from claims.models import (
-    Attribution,
-    Citation,
-    Claim,
-    ClaimQuerySet,
-    Verdict,
+from claims.exports.rows import claim_batches, json_line, json_text
+from claims.models import Claim, ClaimQuerySet, Stance, Verdict
+from claims.publish.selectors import (
+    Review,
+    ReviewedSource,
+    attached_signatures,
+    is_public,
+    published_claims,
+    reviews_of,
 )
-from sources.models import Source
+from sources.models import Document
 
 
 @dataclass(frozen=True)
@@ -26,56 +44,118 @@ class Rating:
 
 #: The published rating of each verdict, on a 1 (worst) to 5 (best) scale. "Disputed" sits in
 #: the middle: the sources disagree, so the claim is neither shown true nor shown false.
-#: Unreviewed claims have no rating and are never exported.
+#: Unreviewed claims have no rating and are never published.
 RATINGS: dict[str, Rating] = {
     Verdict.CORROBORATED: Rating(5, "Corroborated"),
     Verdict.DISPUTED: Rating(3, "Disputed"),
     Verdict.REFUTED: Rating(1, "Refuted"),
 }
 BEST_RATING, WORST_RATING = 5, 1
+WIKIPEDIA_AUTHOR = "Wikipedia contributors"
+#: The import formats whose documents are Wikipedia articles.
+WIKIPEDIA_FORMATS = ("wikitext", "html")
+
+#: What each stance says, as the cited work's `description` begins.
+STANCE_SENTENCES = {
+    Stance.SUPPORTS: "Supports the claim",
+    Stance.DISPUTES: "Disputes the claim",
+    Stance.REFUTES: "Refutes the claim",
+    Stance.NOT_IN_SOURCE: "Does not say anything about the claim",
+    Stance.UNAVAILABLE: "Could not be consulted",
+}
 
 
-def _creative_work(source: Source) -> dict:
-    work: dict = {"@type": "CreativeWork", "url": source.url}
-    if source.title:
-        work["name"] = source.title
-    if source.published_on:
-        work["datePublished"] = source.published_on.isoformat()
+def is_wikipedia(document: Document) -> bool:
+    """Return whether `document` is a Wikipedia article (by its address, or its format)."""
+    host = (urlsplit(document.origin_url).hostname or "").lower()
+    return (
+        host == "wikipedia.org"
+        or host.endswith(".wikipedia.org")
+        or (document.format in WIKIPEDIA_FORMATS)
+    )
+
+
+def article_author(document: Document) -> dict | list[dict] | None:
+    """Return the schema.org author of the article `document` is, or None when unknown.
+
+    A Wikipedia article's author is "Wikipedia contributors", an Organization, with the
+    article's URL. Any other author the document names is a Person (several, "; "-joined, are
+    several Persons): the import records who wrote an article, not who published it.
+    """
+    if is_wikipedia(document) and document.author in ("", WIKIPEDIA_AUTHOR):
+        author = {"@type": "Organization", "name": WIKIPEDIA_AUTHOR}
+        if document.origin_url:
+            author["url"] = document.origin_url
+        return author
+    names = [name.strip() for name in document.author.split(";") if name.strip()]
+    if not names:
+        return None
+    people = [{"@type": "Person", "name": name} for name in names]
+    return people[0] if len(people) == 1 else people
+
+
+def _article(document: Document) -> dict | None:
+    """Return the article as a CreativeWork, or None when it has no address."""
+    if not document.origin_url:
+        return None
+    work: dict = {"@type": "CreativeWork", "url": document.origin_url}
+    if document.title:
+        work["name"] = document.title
+    if document.revised_on:
+        work["datePublished"] = document.revised_on.isoformat()
     return work
 
 
-def claim_review(claim, citations: list[Citation]) -> dict:
-    """Return the schema.org ClaimReview JSON-LD of a decided claim.
+def _cited(source: ReviewedSource) -> dict | None:
+    """Return a cited source as a CreativeWork, or None when it has neither title nor URL."""
+    work = source.source
+    if not (work.url or work.title):
+        return None
+    cited: dict = {"@type": "CreativeWork"}
+    if work.title:
+        cited["name"] = work.title
+    if work.url:
+        cited["url"] = work.url
+    if work.published_on:
+        cited["datePublished"] = work.published_on.isoformat()
+    if work.publisher:
+        cited["publisher"] = {"@type": "Organization", "name": work.publisher}
+    said = STANCE_SENTENCES.get(source.stance, "Not assessed")
+    description = f"Footnote [{work.label}]: {said}."
+    if source.assessment and source.assessment.quote:
+        description += f" “{source.assessment.quote}”"
+        if source.assessment.page:
+            description += f" (p. {source.assessment.page})"
+    cited["description"] = description
+    return cited
 
-    `claim` needs its document and last decision loaded; `citations` are its citations (with
-    their sources), in order. Detached citations and sources without a URL are left out of
-    `appearance`; `firstAppearance` is the earliest dated source with a URL, when there is one.
-    Raises ValueError for a claim without a published verdict.
+
+def claim_review(review: Review) -> dict:
+    """Return the schema.org ClaimReview JSON-LD of `review` (see the module for the meaning).
+
+    Raises ValueError for a review whose decision has no rating (unreviewed).
     """
-    if claim.verdict not in RATINGS:
-        raise ValueError(f"claim {claim.id} has no published verdict ({claim.verdict})")
-    rating = RATINGS[claim.verdict]
-    seen: set[str] = set()
-    sources: list[Source] = []
-    for citation in citations:
-        source = citation.source
-        if citation.attribution != Attribution.DETACHED and source.url and source.url not in seen:
-            seen.add(source.url)
-            sources.append(source)
-    document = claim.document
-    item: dict = {
-        "@type": "Claim",
-        "author": {"@type": "Organization", "name": document.title or document.name},
-        "appearance": [_creative_work(source) for source in sources],
-    }
-    dated = [source for source in sources if source.published_on]
-    if dated:
-        item["firstAppearance"] = _creative_work(min(dated, key=lambda s: s.published_on))
-    review: dict = {
+    if review.verdict not in RATINGS:
+        raise ValueError(f"claim {review.claim.id} has no published verdict ({review.verdict})")
+    rating = RATINGS[review.verdict]
+    document = review.claim.document
+    item: dict = {"@type": "Claim"}
+    author = article_author(document)
+    if author is not None:
+        item["author"] = author
+    if document.revised_on:
+        item["datePublished"] = document.revised_on.isoformat()
+    article = _article(document)
+    if article is not None:
+        item["appearance"] = article
+        if document.revised_on:
+            item["firstAppearance"] = article
+    result: dict = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{settings.WORKBENCH_BASE_URL}/claims/{claim.id}/",
-        "claimReviewed": claim.text,
+        "url": review.url,
+        "claimReviewed": review.claim.text,
+        "datePublished": review.date.astimezone(datetime.UTC).date().isoformat(),
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": rating.value,
@@ -91,29 +171,43 @@ def claim_review(claim, citations: list[Citation]) -> dict:
             "url": settings.WORKBENCH_BASE_URL,
         },
     }
-    if claim.last_decision is not None:
-        review["datePublished"] = claim.last_decision.at.astimezone(datetime.UTC).date().isoformat()
-    return review
+    if review.decision.rationale:
+        result["reviewBody"] = review.decision.rationale
+    cited = [work for work in map(_cited, review.sources) if work is not None]
+    if cited:
+        result["citation"] = cited
+    return result
 
 
 def claim_reviews(claims: ClaimQuerySet) -> Iterator[dict]:
-    """Yield the ClaimReview of every decided claim in `claims`, two queries per batch."""
-    for batch in claim_batches(decided(claims)):
-        citations = citations_by_claim([claim.id for claim in batch])
-        for claim in batch:
-            yield claim_review(claim, citations[claim.id])
+    """Yield the ClaimReview of every public review among `claims`, as it is published.
+
+    A ClaimReview is a statement to the public whose `url` anyone must be able to read: claims
+    that are decided but not published (or whose page is down) are left out. Three queries a
+    batch: claims, their footnotes, their assessments.
+    """
+    public = published_claims().filter(pk__in=claims.order_by().values("pk"))
+    for batch in claim_batches(public.select_related("published_decision")):
+        signatures = attached_signatures([claim.id for claim in batch])
+        shown = [claim for claim in batch if is_public(claim, signatures[claim.id])]
+        for review in reviews_of(shown, published=True):
+            yield claim_review(review)
 
 
-def claim_review_for_claim(claim) -> dict | None:
-    """Return the ClaimReview of `claim`, or None while it has no published verdict."""
-    claim = (
-        decided(Claim.objects.filter(pk=claim.pk))
-        .select_related("document", "last_decision__actor")
-        .first()
-    )
-    if claim is None:
+def claim_review_preview(claim: Claim) -> dict | None:
+    """Return the ClaimReview publishing `claim` now would publish, or None if it has no verdict.
+
+    `claim` needs its document and last decision loaded. Its `url` is the public page while the
+    latest decision is the published one, else the workbench's own page (sign-in needed).
+    """
+    if claim.verdict not in RATINGS or claim.last_decision is None:
         return None
-    return claim_review(claim, citations_by_claim([claim.id])[claim.id])
+    (review,) = reviews_of([claim], published=False)
+    if claim.published_decision_id == claim.last_decision_id:
+        review = Review(
+            claim=claim, decision=review.decision, sources=review.sources, published=True
+        )
+    return claim_review(review)
 
 
 def claim_reviews_json(claims: ClaimQuerySet, *, jsonl: bool = False) -> Iterator[str]:
@@ -124,5 +218,5 @@ def claim_reviews_json(claims: ClaimQuerySet, *, jsonl: bool = False) -> Iterato
         return
     yield "["
     for n, review in enumerate(claim_reviews(claims)):
-        yield ("\n" if n == 0 else ",\n") + json.dumps(review, ensure_ascii=False)
+        yield ("\n" if n == 0 else ",\n") + json_text(review)
     yield "\n]\n"

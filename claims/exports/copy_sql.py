@@ -16,16 +16,24 @@ from claims.models import (
 from claims.verdicts import suggest_verdict_sql
 
 
-def _sql_cell(expression: str) -> str:
-    """Return `expression` as a CSV cell: neutralised like neutralise(), empty as NULL.
+def _sql_cell(expression: str, *, neutralised: bool = True) -> str:
+    """Return `expression` as a CSV cell: neutralised like neutralise() unless told not to,
+    empty as NULL.
 
     COPY writes NULL as an empty field and '' as "", Python's csv writes '' as an empty field.
     """
+    if not neutralised:
+        return f"NULLIF({expression}, '')"
     starts = ", ".join(f"'{c}'" if c.isprintable() else f"chr({ord(c)})" for c in FORMULA_STARTS)
     return (
         f"NULLIF(CASE WHEN left({expression}, 1) IN ({starts}) "
         f"THEN '''' || {expression} ELSE {expression} END, '')"
     )
+
+
+def _item(expression: str) -> str:
+    """Return SQL for one item of a `;`-joined cell, percent-encoded like rows.join_items()."""
+    return f"replace(replace({expression}, '%%', '%%25'), ';', '%%3B')"
 
 
 def _iso_utc(column: str) -> str:
@@ -41,7 +49,8 @@ def _iso_utc(column: str) -> str:
 def claims_csv_select(*, neutralised: bool = True) -> str:
     """Return the SELECT of the claims CSV rows for the claim ids `{ids}` (PostgreSQL).
 
-    `neutralised=False` gives the bare columns: the benchmark's COPY anchor.
+    `neutralised=False` gives the cells without the formula prefix: the `--raw` export, and the
+    benchmark's COPY anchor. `%%` is a literal percent sign (the statement takes parameters).
     """
     attached = "ci.attribution <> 'detached'"
 
@@ -54,7 +63,7 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         "d.name",
         "c.line::text",
         "c.text",
-        joined("s.label"),
+        joined(_item("s.label")),
         "c.tags",
         "c.verdict",
         "dec.rationale",
@@ -63,17 +72,18 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         suggested,
         "CASE WHEN bool_or(ci.position = 'leading' AND ci.attribution = 'as_printed') "
         "THEN 'needs check' WHEN bool_or(ci.position = 'leading') THEN 'settled' END",
-        joined("s.label || ':' || coalesce(a.stance, 'unassessed')"),
-        joined("s.title"),
-        joined("s.url"),
-        joined("s.reliability"),
+        joined(_item("s.label || ':' || coalesce(a.stance, 'unassessed')")),
+        joined(_item("s.reliability")),
+        "c.section",
+        "c.notes",
+        "c.raw",
+        _iso_utc("c.published_at"),
         "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
         "{base} || '/claims/' || c.id || '/'",
         "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
     ]
     inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
-    wrap = _sql_cell if neutralised else (lambda name: name)
-    outer = ", ".join(wrap(f"cell{n}") for n in range(len(cells)))
+    outer = ", ".join(_sql_cell(f"cell{n}", neutralised=neutralised) for n in range(len(cells)))
     return (
         f"SELECT {outer} FROM (SELECT c.document_id, c.line, c.id, {inner} "
         "FROM claims_claim c "
@@ -98,8 +108,9 @@ def claims_copy_statement(claims: ClaimQuerySet, *, neutralised: bool = True) ->
     return statement, [settings.WORKBENCH_BASE_URL, *params]
 
 
-def claims_csv_copy(claims: ClaimQuerySet) -> Iterator[str]:
-    statement, params = claims_copy_statement(claims)
+def claims_csv_copy(claims: ClaimQuerySet, *, raw: bool = False) -> Iterator[str]:
+    """Yield the claims CSV rows COPY writes (formula cells neutralised unless `raw`)."""
+    statement, params = claims_copy_statement(claims, neutralised=not raw)
     decoder = codecs.getincrementaldecoder("utf-8")()
     with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
         for chunk in copy:

@@ -1,11 +1,12 @@
 """The claims CSV: one writer behind the export button, the admin action and `export_claims`.
 
 Rows stream in keyset batches (a fixed number of queries per batch, never the whole table in
-memory), or on PostgreSQL from one COPY (copy_sql.py). Cells a spreadsheet would run as a
-formula are neutralised.
+memory), or on PostgreSQL from one COPY (copy_sql.py). The CSV rules (LF, quoting, formula
+cells, `;`-joined cells) are rows.py's. Per-footnote detail that does not fit one cell (source
+titles and URLs, positions, pages, quotes) is in the citations CSV (citations.py), one row per
+footnote: join it on `claim_id`.
 """
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ from django.db import connection
 from django.db.models import Count
 
 from claims.exports.copy_sql import claims_csv_copy
-from claims.exports.rows import claim_batches, neutralise
+from claims.exports.rows import claim_batches, csv_line, join_items
 from claims.models import (
     Attribution,
     Citation,
@@ -38,29 +39,27 @@ HEADER = [
     "suggested_verdict",
     "attribution",
     "assessments",
-    "source_titles",
-    "source_urls",
     "source_reliability",
+    "section",
+    "notes",
+    "raw",
+    "published_at",
     "decision_count",
     "claim_url",
     "needs_rereview",
 ]
 
 
-class _Line:
-    """A file-like object whose write() returns what it was given: csv.writer → str."""
-
-    def write(self, value: str) -> str:
-        return value
+def attribution_state(citations: list[Citation]) -> str:
+    """Return "needs check", "settled" or "" for the leading footnotes among `citations`."""
+    leading = [c for c in citations if c.position == Position.LEADING]
+    if any(c.attribution == Attribution.AS_PRINTED for c in leading):
+        return "needs check"
+    return "settled" if leading else ""
 
 
 def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
     attached = [c for c in citations if c.attribution != Attribution.DETACHED]
-    leading = [c for c in citations if c.position == Position.LEADING]
-    if any(c.attribution == Attribution.AS_PRINTED for c in leading):
-        attribution = "needs check"
-    else:
-        attribution = "settled" if leading else ""
     stances = [(c.assessment.stance if c.assessment else "") for c in attached]
     suggestion = suggest_verdict(
         (stance, c.source.reliability) for stance, c in zip(stances, attached, strict=True)
@@ -71,53 +70,49 @@ def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
         claim.document.name,
         str(claim.line),
         claim.text,
-        ";".join(c.source.label for c in attached),
+        join_items(c.source.label for c in attached),
         claim.tags,
         claim.verdict,
         decision.rationale if decision else "",
         decision.actor.get_username() if decision else "",
         decision.at.isoformat() if decision else "",
         suggestion.verdict or "",
-        attribution,
-        ";".join(
+        attribution_state(citations),
+        join_items(
             f"{c.source.label}:{stance or 'unassessed'}"
             for c, stance in zip(attached, stances, strict=True)
         ),
-        ";".join(c.source.title for c in attached),
-        ";".join(c.source.url for c in attached),
-        ";".join(c.source.reliability for c in attached),
+        join_items(c.source.reliability for c in attached),
+        claim.section,
+        claim.notes,
+        claim.raw,
+        claim.published_at.isoformat() if claim.published_at else "",
         str(decision_count),
         f"{settings.WORKBENCH_BASE_URL}/claims/{claim.id}/",
         "true" if claim.needs_rereview else "false",
     ]
 
 
-def _csv_line(writer, row: list[str]) -> str:
-    # The writer ends rows with CRLF, which makes it quote any cell holding a CR as PostgreSQL's
-    # COPY does; the row then ends in LF as COPY's do, so both paths give the same bytes.
-    return writer.writerow(row)[:-2] + "\n"
-
-
 def claims_csv(
-    claims: ClaimQuerySet, *, bom: bool = False, engine: str | None = None
+    claims: ClaimQuerySet, *, bom: bool = False, engine: str | None = None, raw: bool = False
 ) -> Iterator[str]:
     """Yield the CSV of `claims`, header first, then a row per claim (RFC 4180 quoting, LF).
 
-    On PostgreSQL the database writes the rows (COPY … TO STDOUT, formula cells neutralised in
-    SQL); elsewhere Python does, in keyset batches (`engine="python"` asks for
-    it anywhere). tests/claims/test_export_copy.py proves both give the same bytes.
+    Formula cells get a `'` prefix unless `raw`. On PostgreSQL the database writes the rows
+    (COPY … TO STDOUT, the prefix added in SQL); elsewhere Python does, in keyset batches
+    (`engine="python"` asks for it anywhere). tests/claims/test_export_copy.py proves both give
+    the same bytes.
     """
-    writer = csv.writer(_Line(), lineterminator="\r\n")
     if bom:
         yield "\ufeff"
-    yield _csv_line(writer, HEADER)
+    yield csv_line(HEADER)
     if (engine or connection.vendor) == "postgresql":
-        yield from claims_csv_copy(claims)
+        yield from claims_csv_copy(claims, raw=raw)
     else:
-        yield from _claims_csv_python(claims, writer)
+        yield from _claims_csv_python(claims, raw=raw)
 
 
-def _claims_csv_python(claims: ClaimQuerySet, writer) -> Iterator[str]:
+def _claims_csv_python(claims: ClaimQuerySet, *, raw: bool) -> Iterator[str]:
     for batch in claim_batches(claims):
         ids = [claim.id for claim in batch]
         citations: dict[int, list[Citation]] = defaultdict(list)
@@ -135,4 +130,4 @@ def _claims_csv_python(claims: ClaimQuerySet, writer) -> Iterator[str]:
         )
         for claim in batch:
             row = _row(claim, citations[claim.id], counts.get(claim.id, 0))
-            yield _csv_line(writer, [neutralise(cell) for cell in row])
+            yield csv_line(row, raw=raw)

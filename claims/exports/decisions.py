@@ -1,13 +1,11 @@
 """The decision history as CSV (manage.py export_decisions, /decisions/export.csv)."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from claims.exports.csv import _Line
-from claims.exports.rows import BATCH, neutralise
+from claims.exports.rows import BATCH, csv_line, join_items
 from claims.models import (
     Assessment,
     Decision,
@@ -32,20 +30,20 @@ DECISION_HEADER = [
 
 
 def decisions_csv(
-    decisions: QuerySet[Decision] | None = None, *, bom: bool = False
+    decisions: QuerySet[Decision] | None = None, *, bom: bool = False, raw: bool = False
 ) -> Iterator[str]:
     """Yield the CSV of every decision (or of `decisions`), oldest first, one line at a time.
 
     Batches are keyset-paginated by id: two queries per batch of BATCH decisions, whatever
     the size of the history. `assessments` lists what the decision recorded of each source,
-    `label:stance` in citation order.
+    `label:stance` in citation order. The CSV rules are rows.py's (formula cells neutralised
+    unless `raw`).
     """
     base = Decision.objects.all() if decisions is None else decisions
     base = base.select_related("claim__document", "actor").order_by("id")
-    writer = csv.writer(_Line())
     if bom:
         yield "\ufeff"
-    yield writer.writerow(DECISION_HEADER)
+    yield csv_line(DECISION_HEADER)
     after = 0
     while True:
         batch = list(base.filter(id__gt=after)[:BATCH])
@@ -74,7 +72,7 @@ def decisions_csv(
                 decision.evidence_quote,
                 decision.actor.get_username(),
                 decision.at.isoformat(),
-                ";".join(assessed[decision.id]),
+                join_items(assessed[decision.id]),
             ]
-            yield writer.writerow([neutralise(cell) for cell in row])
+            yield csv_line(row, raw=raw)
         after = batch[-1].id

@@ -1,5 +1,6 @@
-"""What the exports share: keyset batches, citations by claim, JSON lines, formula-safe cells."""
+"""What the exports share: keyset batches, citations by claim, HTML-safe JSON, the CSV rules."""
 
+import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -54,6 +55,7 @@ CITATION_FIELDS = (
     "claim_id",
     "order",
     "attribution",
+    "page",
     "source__label",
     "source__title",
     "source__url",
@@ -61,6 +63,7 @@ CITATION_FIELDS = (
     "assessment__stance",
     "assessment__quote",
     "assessment__page",
+    "assessment__decision_id",
 )
 CLAIM_FIELDS = (
     "id",
@@ -84,10 +87,32 @@ def decided(claims: ClaimQuerySet) -> ClaimQuerySet:
     return claims.filter(verdict__in=PUBLISHED_VERDICTS, needs_rereview=False).only(*CLAIM_FIELDS)
 
 
-def json_line(record: dict) -> str:
-    # Non-ASCII stays readable UTF-8; json.dumps escapes newlines, so one record is one line.
-    return json.dumps(record, ensure_ascii=False) + "\n"
+# `<`, `>` and `&` only ever occur inside JSON strings, where these escapes mean the same
+# characters: the text parses back unchanged, and `</script>` or `<!--` in a claim cannot end
+# the <script> element the JSON is embedded in (what Django's json_script escapes too).
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
+
+def json_text(value, *, indent: int | None = None) -> str:
+    """Return `value` as JSON safe to place in HTML: `<`, `>` and `&` escaped as `\\u003c` ….
+
+    Every JSON output uses it: the review pages' JSON-LD, the ClaimReview view, and the JSON
+    and JSON Lines exports. Non-ASCII stays readable UTF-8.
+    """
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_HTML_SAFE)
+
+
+def json_line(record: dict) -> str:
+    # json.dumps escapes newlines, so one record is one line.
+    return json_text(record) + "\n"
+
+
+# --- CSV: one convention for every CSV file ---------------------------------------------------
+#
+# UTF-8 (a BOM on request), RFC 4180 quoting, rows ending in LF: PostgreSQL's COPY writes the
+# claims CSV and can only end rows in LF, so every other CSV follows it. Cells a spreadsheet
+# would run as a formula get a `'` prefix unless the export is asked for raw cells. Items of a
+# `;`-joined cell have `%` and `;` percent-encoded, so splitting on `;` is always right.
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -95,3 +120,27 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(cell: str) -> str:
     """Prefix `'` to a cell a spreadsheet would read as a formula (=, +, -, @, tab, CR)."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+class _Line:
+    """A file-like object whose write() returns what it was given: csv.writer → str."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# The writer ends rows with CRLF, which makes it quote any cell holding a CR as PostgreSQL's
+# COPY does; csv_line then ends the row in LF as COPY's do, so both paths give the same bytes.
+_WRITER = csv.writer(_Line(), lineterminator="\r\n")
+
+
+def csv_line(row: list[str], *, raw: bool = False) -> str:
+    """Return one CSV row ending in LF; formula cells neutralised unless `raw`."""
+    cells = row if raw else [neutralise(cell) for cell in row]
+    return _WRITER.writerow(cells)[:-2] + "\n"
+
+
+def join_items(items) -> str:
+    """Return `items` `;`-joined, each with `%` and `;` percent-encoded (urllib's unquote
+    reverses it): a footnote label is printed text and could hold either."""
+    return ";".join(item.replace("%", "%25").replace(";", "%3B") for item in items)

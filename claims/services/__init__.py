@@ -8,6 +8,7 @@ Views, admin actions and management commands call them; nothing else writes thes
 - attribution.py  citation_confirm, citation_move, citation_detach
 - bulk.py         claim_decide_many
 - documents.py    document_delete
+- publishing.py   claim_publish, claim_unpublish, document_publish, document_unpublish
 - rules.py        what every claim write checks: open, version seen, reason, rationale
 """
 
@@ -15,6 +16,12 @@ from claims.services.attribution import citation_confirm, citation_detach, citat
 from claims.services.bulk import BulkDecision, claim_decide_many
 from claims.services.documents import document_delete
 from claims.services.imports import ImportReport, document_import
+from claims.services.publishing import (
+    claim_publish,
+    claim_unpublish,
+    document_publish,
+    document_unpublish,
+)
 from claims.services.review import claim_decide, claim_lock, claim_reopen, claim_withdraw
 from claims.services.rules import AssessmentInput, StaleVersion, rationale_required
 
@@ -29,9 +36,13 @@ __all__ = [
     "claim_decide",
     "claim_decide_many",
     "claim_lock",
+    "claim_publish",
     "claim_reopen",
+    "claim_unpublish",
     "claim_withdraw",
     "document_delete",
     "document_import",
+    "document_publish",
+    "document_unpublish",
     "rationale_required",
 ]

@@ -1,4 +1,4 @@
-"""schema.org ClaimReview JSON-LD: claim_review(), claim_review_for_claim() and the command."""
+"""schema.org ClaimReview JSON-LD: what it means, the export of published reviews, the preview."""
 
 import datetime
 import json
@@ -6,12 +6,32 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from claims.exports import claim_review_for_claim, claim_reviews
-from claims.models import Claim
-from claims.services import AssessmentInput, citation_detach, claim_decide
-from sources.models import Source
-from sources.services import source_update
+from claims.exports import claim_review_preview, claim_reviews
+from claims.models import Claim, Stance, Verdict
+from claims.services import (
+    AssessmentInput,
+    citation_detach,
+    claim_decide,
+    claim_publish,
+    document_import,
+    document_publish,
+)
+from sources.models import Document
+from tests.claims.publish_data import (
+    ARTICLE_TITLE,
+    ARTICLE_URL,
+    DW,
+    DW_QUOTE,
+    RATIONALE,
+    REVISED_ON,
+    WAPO,
+    WAPO_QUOTE,
+    decide_line27,
+    describe_article,
+    publish_line27,
+)
 
 # Google's ClaimReview documentation (developers.google.com/search/docs/appearance/
 # structured-data/factcheck): what must be there, and what is recommended.
@@ -19,35 +39,12 @@ REQUIRED = {"claimReviewed", "reviewRating", "url"}
 RECOMMENDED = {"author", "datePublished", "itemReviewed"}
 RATING_REQUIRED = {"alternateName"}
 RATING_RECOMMENDED = {"bestRating", "worstRating", "ratingValue", "name"}
-CLAIM_RECOMMENDED = {"appearance", "author", "firstAppearance"}
-
-
-def decide(claim: Claim, actor, verdict: str, stance: str | None = None) -> None:
-    claim.refresh_from_db()
-    assessments = (
-        {
-            c.pk: AssessmentInput(stance, quote="quoted", page="4")
-            for c in claim.citations.attached()
-        }
-        if stance
-        else None
-    )
-    claim_decide(
-        claim=claim,
-        actor=actor,
-        verdict=verdict,
-        version=claim.version,
-        rationale="Checked against the sources.",
-        assessments=assessments,
-    )
-
-
-def set_source(seed, alice, label: str, **changes) -> None:
-    source_update(source=Source.objects.get(document=seed, label=label), actor=alice, **changes)
+CLAIM_RECOMMENDED = {"author", "datePublished"}  # and appearance or firstAppearance
+HOSTILE = "</script><script>alert(1)</script> & <!--"
 
 
 def assert_valid_claim_review(review: dict) -> None:
-    """Check a ClaimReview against Google's required and recommended fields."""
+    """Check a ClaimReview against every field Google lists as required or recommended."""
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review.keys() >= REQUIRED | RECOMMENDED
@@ -63,115 +60,177 @@ def assert_valid_claim_review(review: dict) -> None:
     datetime.date.fromisoformat(review["datePublished"])
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert item["author"]["@type"] == "Organization"
+    assert item.keys() >= CLAIM_RECOMMENDED
+    assert "appearance" in item or "firstAppearance" in item
+    assert item["author"]["@type"] in ("Organization", "Person")
     assert item["author"]["name"].strip()
-    for work in item["appearance"] + [item.get("firstAppearance", {"url": "http://x"})]:
-        assert work.get("@type", "CreativeWork") == "CreativeWork"
-        assert work["url"].startswith(("http://", "https://"))
+    datetime.date.fromisoformat(item["datePublished"])
+    for work in (item.get("appearance"), item.get("firstAppearance")):
+        if work is not None:
+            assert work["@type"] == "CreativeWork"
+            assert work["url"].startswith(("http://", "https://"))
     json.dumps(review)  # plain JSON all the way down
 
 
-@pytest.fixture
-def sourced(seed, alice):
-    """Line 27 ([174]..[181]) with URLs and dates on some of its sources."""
-    set_source(
-        seed,
-        alice,
-        "174",
-        url="https://example.org/174",
-        title="Later",
-        published_on=datetime.date(2022, 9, 27),
-    )
-    set_source(
-        seed, alice, "175", url="https://example.org/175", published_on=datetime.date(2022, 9, 26)
-    )
-    set_source(seed, alice, "176", url="https://example.org/176")
-    # The earliest date, but no URL: it cannot be an appearance.
-    set_source(seed, alice, "177", published_on=datetime.date(2020, 1, 1))
-    return Claim.objects.get(document=seed, line=27)
+def export(*args) -> str:
+    out = StringIO()
+    call_command("export_claimreview", *args, stdout=out)
+    return out.getvalue()
 
 
-def test_a_decided_claim_has_the_required_and_recommended_fields(sourced, bob, settings):
+def test_a_published_review_has_every_required_and_recommended_field(seed, alice, bob, settings):
     settings.WORKBENCH_BASE_URL = "https://checks.example.org"
     settings.WORKBENCH_ORGANISATION = "Example Fact Checks"
-    decide(sourced, bob, "corroborated", "supports")
+    claim = publish_line27(seed, bob, alice)
 
-    review = claim_review_for_claim(sourced)
+    (review,) = claim_reviews(Claim.objects.all())
 
     assert_valid_claim_review(review)
-    assert review["claimReviewed"] == sourced.text
-    assert review["url"] == f"https://checks.example.org/claims/{sourced.id}/"
+    assert review["claimReviewed"] == claim.text  # the whole sentence
+    assert review["url"] == f"https://checks.example.org/reviews/{claim.id}/"
     assert review["author"] == {
         "@type": "Organization",
         "name": "Example Fact Checks",
         "url": "https://checks.example.org",
     }
-    assert review["datePublished"] == sourced.decisions.get().at.date().isoformat()
-    assert review["itemReviewed"]["author"] == {
-        "@type": "Organization",
-        "name": "000_cd3426a0e815e9f2.txt",
+    assert review["datePublished"] == claim.published_at.astimezone(datetime.UTC).date().isoformat()
+    assert review["reviewBody"] == RATIONALE
+
+
+def test_the_item_reviewed_is_the_claim_where_it_appeared_the_article(seed, alice, bob):
+    publish_line27(seed, bob, alice)
+
+    (review,) = claim_reviews(Claim.objects.all())
+
+    article = {
+        "@type": "CreativeWork",
+        "url": ARTICLE_URL,
+        "name": ARTICLE_TITLE,
+        "datePublished": REVISED_ON.isoformat(),
     }
+    assert review["itemReviewed"] == {
+        "@type": "Claim",
+        "author": {"@type": "Organization", "name": "Wikipedia contributors", "url": ARTICLE_URL},
+        "datePublished": REVISED_ON.isoformat(),
+        "appearance": article,
+        "firstAppearance": article,
+    }
+    # The cited sources are not where the claim appeared, and the seed's file name is no author.
+    assert DW["url"] not in json.dumps(review["itemReviewed"])
+    assert seed.name not in json.dumps(review)
 
 
-def test_appearances_are_the_sources_with_urls_and_the_first_is_the_earliest_dated(sourced, bob):
-    decide(sourced, bob, "corroborated", "supports")
+def test_the_cited_sources_are_citations_saying_what_each_says(seed, alice, bob):
+    publish_line27(seed, bob, alice)
 
-    item = claim_review_for_claim(sourced)["itemReviewed"]
+    (review,) = claim_reviews(Claim.objects.all())
 
-    assert [work["url"] for work in item["appearance"]] == [
-        "https://example.org/174",
-        "https://example.org/175",
-        "https://example.org/176",
+    assert review["citation"] == [
+        {
+            "@type": "CreativeWork",
+            "name": DW["title"],
+            "url": DW["url"],
+            "datePublished": "2022-09-26",
+            "publisher": {"@type": "Organization", "name": "DW"},
+            "description": f"Footnote [174]: Supports the claim. “{DW_QUOTE}”",
+        },
+        {
+            "@type": "CreativeWork",
+            "name": WAPO["title"],
+            "url": WAPO["url"],
+            "datePublished": "2022-09-26",
+            "publisher": {"@type": "Organization", "name": "The Washington Post"},
+            "description": f"Footnote [175]: Supports the claim. “{WAPO_QUOTE}” (p. 1)",
+        },
     ]
-    assert item["appearance"][0] == {
-        "@type": "CreativeWork",
-        "url": "https://example.org/174",
-        "name": "Later",
-        "datePublished": "2022-09-27",
-    }
-    assert item["firstAppearance"] == {
-        "@type": "CreativeWork",
-        "url": "https://example.org/175",
-        "datePublished": "2022-09-26",
-    }
-
-
-def test_without_dated_sources_there_is_no_first_appearance(seed, bob):
-    claim = Claim.objects.get(document=seed, line=15)
-    decide(claim, bob, "corroborated", "supports")
-
-    item = claim_review_for_claim(claim)["itemReviewed"]
-
-    assert item["appearance"] == []
-    assert "firstAppearance" not in item
-
-
-def test_a_detached_footnote_is_not_an_appearance(seed, alice, bob):
-    set_source(seed, alice, "31", url="https://example.org/31")
-    set_source(seed, alice, "32", url="https://example.org/32")
-    claim = Claim.objects.get(document=seed, line=6)
-    citation_detach(citation=claim.citations.get(source__label="31"), actor=bob)
-    decide(claim, bob, "refuted", "refutes")
-
-    item = claim_review_for_claim(claim)["itemReviewed"]
-
-    assert [work["url"] for work in item["appearance"]] == ["https://example.org/32"]
 
 
 @pytest.mark.parametrize(
-    ("verdict", "stance", "value", "name"),
+    ("author", "fmt", "origin", "expected"),
     [
-        ("corroborated", "supports", 5, "Corroborated"),
-        ("disputed", "disputes", 3, "Disputed"),
-        ("refuted", "refutes", 1, "Refuted"),
+        ("", "seed", "https://example.org/report", None),
+        ("Jane Doe", "seed", "https://example.org/report", {"@type": "Person", "name": "Jane Doe"}),
+        (
+            "Jane Doe; John Roe",
+            "seed",
+            "",
+            [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}],
+        ),
+        ("", "wikitext", "", {"@type": "Organization", "name": "Wikipedia contributors"}),
+        (
+            "",
+            "seed",
+            "https://fr.wikipedia.org/wiki/Mobilisation",
+            {
+                "@type": "Organization",
+                "name": "Wikipedia contributors",
+                "url": "https://fr.wikipedia.org/wiki/Mobilisation",
+            },
+        ),
     ],
 )
-def test_the_rating_follows_the_verdict(sourced, bob, verdict, stance, value, name):
-    decide(sourced, bob, verdict, stance)
+def test_the_claims_author_is_the_articles(seed, alice, bob, author, fmt, origin, expected):
+    claim = decide_line27(seed, bob, alice)
+    describe_article(seed, author=author, format=fmt, origin_url=origin)
+    claim_publish(claim=claim, actor=alice, version=claim.version)
 
-    rating = claim_review_for_claim(sourced)["reviewRating"]
+    (review,) = claim_reviews(Claim.objects.all())
 
-    assert rating == {
+    assert review["itemReviewed"].get("author") == expected
+
+
+def test_without_a_revision_date_or_an_address_the_item_says_less(seed, alice, bob):
+    claim = decide_line27(seed, bob, alice)
+    describe_article(seed, revised_on=None)
+    claim_publish(claim=claim, actor=alice, version=claim.version)
+
+    (review,) = claim_reviews(Claim.objects.all())
+    item = review["itemReviewed"]
+    assert item["appearance"]["url"] == ARTICLE_URL
+    assert "datePublished" not in item and "firstAppearance" not in item
+
+    Document.objects.filter(pk=seed.pk).update(origin_url="")
+    (review,) = claim_reviews(Claim.objects.all())
+    assert "appearance" not in review["itemReviewed"]
+
+
+def test_a_detached_footnote_is_not_cited(seed, alice, bob):
+    describe_article(seed)
+    claim = Claim.objects.get(document=seed, line=6)
+    for label in ("31", "32"):
+        from sources.models import Source
+        from sources.services import source_update
+
+        source_update(
+            source=Source.objects.get(document=seed, label=label),
+            actor=alice,
+            url=f"https://example.org/{label}",
+        )
+    citation_detach(citation=claim.citations.get(source__label="31"), actor=bob)
+    claim.refresh_from_db()
+    claim_decide(
+        claim=claim, actor=bob, verdict=Verdict.REFUTED, version=claim.version, rationale="No."
+    )
+    document_publish(document=seed, actor=alice)
+
+    (review,) = claim_reviews(Claim.objects.all())
+
+    assert [work["url"] for work in review["citation"]] == ["https://example.org/32"]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "value", "name"),
+    [("corroborated", 5, "Corroborated"), ("disputed", 3, "Disputed"), ("refuted", 1, "Refuted")],
+)
+def test_the_rating_follows_the_verdict(seed, alice, bob, verdict, value, name):
+    describe_article(seed)
+    claim = Claim.objects.get(document=seed, line=15)
+    claim_decide(claim=claim, actor=bob, verdict=verdict, version=1, rationale="Read it.")
+    document_publish(document=seed, actor=alice)
+
+    (review,) = claim_reviews(Claim.objects.all())
+
+    assert review["reviewRating"] == {
         "@type": "Rating",
         "ratingValue": value,
         "bestRating": 5,
@@ -181,48 +240,26 @@ def test_the_rating_follows_the_verdict(sourced, bob, verdict, stance, value, na
     }
 
 
-def test_unreviewed_claims_have_no_claim_review(seed, bob):
-    claim = Claim.objects.get(document=seed, line=27)
+def test_only_published_reviews_are_exported_as_published(seed, alice, bob):
+    claim = decide_line27(seed, bob, alice)
+    assert json.loads(export()) == []  # decided, not published: its page is not public
 
-    assert claim_review_for_claim(claim) is None
-    decide(claim, bob, "corroborated", "supports")
-    decide(claim, bob, "unreviewed")  # back to unreviewed: nothing to publish
-    assert claim_review_for_claim(claim) is None
+    claim_publish(claim=claim, actor=alice, version=claim.version)
+    claim.refresh_from_db()
+    claim_decide(
+        claim=claim, actor=bob, verdict=Verdict.REFUTED, version=claim.version, rationale="Now."
+    )
 
-
-def test_one_claim_takes_two_queries(sourced, bob, django_assert_max_num_queries):
-    decide(sourced, bob, "corroborated", "supports")
-
-    with django_assert_max_num_queries(2):
-        claim_review_for_claim(sourced)
-
-
-def export(*args) -> str:
-    out = StringIO()
-    call_command("export_claimreview", *args, stdout=out)
-    return out.getvalue()
+    (review,) = json.loads(export())
+    assert review["reviewRating"]["alternateName"] == "Corroborated"  # what the page shows
+    assert review["reviewBody"] == RATIONALE
 
 
-def test_the_command_writes_a_json_array_of_the_decided_claims_only(sourced, seed, bob):
-    decide(sourced, bob, "corroborated", "supports")
-    decide(Claim.objects.get(document=seed, line=1), bob, "refuted")
-
-    reviews = json.loads(export())
-
-    assert [r["url"].rsplit("/", 2)[1] for r in reviews] == [
-        str(Claim.objects.get(document=seed, line=1).id),
-        str(sourced.id),
-    ]
-    for review in reviews:
-        assert_valid_claim_review(review)
-    assert reviews[1] == claim_review_for_claim(sourced)
-
-
-def test_the_command_writes_json_lines_and_takes_the_claim_list_filters(
-    sourced, seed, bob, tmp_path
-):
-    decide(sourced, bob, "corroborated", "supports")
-    decide(Claim.objects.get(document=seed, line=1), bob, "refuted")
+def test_the_command_writes_json_lines_and_takes_the_claim_list_filters(seed, alice, bob, tmp_path):
+    publish_line27(seed, bob, alice)
+    other = Claim.objects.get(document=seed, line=1)
+    claim_decide(claim=other, actor=bob, verdict=Verdict.REFUTED, version=1, rationale="No.")
+    document_publish(document=seed, actor=alice)
     path = tmp_path / "reviews.jsonl"
 
     call_command("export_claimreview", "--jsonl", "--verdict", "refuted", "--output", str(path))
@@ -230,6 +267,10 @@ def test_the_command_writes_json_lines_and_takes_the_claim_list_filters(
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
     assert json.loads(lines[0])["reviewRating"]["alternateName"] == "Refuted"
+    assert [r["claimReviewed"] for r in json.loads(export())] == [
+        other.text,
+        Claim.objects.get(document=seed, line=27).text,
+    ]
     assert json.loads(export("--verdict", "disputed")) == []
 
 
@@ -237,30 +278,64 @@ def test_an_empty_export_is_an_empty_array(seed):
     assert json.loads(export()) == []
 
 
-def test_hostile_text_stays_text(db, bob):
-    from claims.services import document_import
+@pytest.mark.parametrize("args", [[], ["--jsonl"]])
+def test_script_in_a_claim_cannot_break_out_of_the_exported_json(seed, alice, bob, args):
+    publish_line27(seed, bob, alice, text=HOSTILE, rationale=HOSTILE)
 
-    document_import(
-        name="hostile.txt", data=b'=HYPERLINK("x") <script>alert(1)</script> \xd0\x9f.\n'
-    )
-    claim = Claim.objects.get()
-    decide(claim, bob, "refuted")
+    text = export(*args)
 
-    review = json.loads(export())[0]
-
-    assert review["claimReviewed"] == '=HYPERLINK("x") <script>alert(1)</script> П.'
+    assert "<" not in text and ">" not in text and "&" not in text
+    parsed = json.loads(text) if not args else [json.loads(line) for line in text.splitlines()]
+    assert parsed[0]["claimReviewed"] == HOSTILE and parsed[0]["reviewBody"] == HOSTILE
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_many_claims_take_a_fixed_number_of_queries(db, bob, count, django_assert_max_num_queries):
-    from claims.services import document_import
-
+def test_many_claims_take_a_fixed_number_of_queries(
+    db, bob, alice, count, django_assert_max_num_queries
+):
     lines = "\n".join(f"Sentence {n} is here.[{n % 7 + 1}]" for n in range(count))
     document = document_import(name="many.txt", data=lines.encode()).document
     for claim in Claim.objects.filter(document=document):
-        decide(claim, bob, "corroborated", "supports")
+        claim_decide(
+            claim=claim,
+            actor=bob,
+            verdict=Verdict.CORROBORATED,
+            version=1,
+            assessments={c.pk: AssessmentInput(Stance.SUPPORTS) for c in claim.citations.all()},
+        )
+    document_publish(document=document, actor=alice)
 
-    with django_assert_max_num_queries(3):  # claims, citations, then the empty next batch
+    # Per batch: the claims, their footnotes (for the check), footnotes with sources,
+    # assessments; then the empty batch.
+    with django_assert_max_num_queries(5):
         reviews = list(claim_reviews(Claim.objects.all()))
 
     assert len(reviews) == count
+
+
+# --- The editor's preview, /claims/<id>/claimreview.json ------------------------------------
+
+
+def test_the_preview_of_an_unpublished_claim_points_at_the_workbench(seed, alice, bob, settings):
+    settings.WORKBENCH_BASE_URL = "https://checks.example.org"
+    claim = decide_line27(seed, bob, alice)
+
+    review = claim_review_preview(Claim.objects.select_related("document").get(pk=claim.pk))
+
+    assert_valid_claim_review(review)
+    assert review["url"] == f"https://checks.example.org/claims/{claim.id}/"
+    claim_publish(claim=claim, actor=alice, version=claim.version)
+    review = claim_review_preview(Claim.objects.select_related("document").get(pk=claim.pk))
+    assert review["url"] == f"https://checks.example.org/reviews/{claim.id}/"
+
+
+def test_script_in_a_claim_cannot_break_out_of_the_json_view(client, seed, alice, bob):
+    claim = decide_line27(seed, bob, alice, text=HOSTILE, rationale=HOSTILE)
+    client.force_login(bob)
+
+    response = client.get(reverse("claims:claimreview", args=[claim.pk]))
+
+    text = response.content.decode()
+    assert response["Content-Type"] == "application/ld+json"
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["claimReviewed"] == HOSTILE

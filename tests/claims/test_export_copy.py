@@ -10,9 +10,11 @@ from claims.services import (
     citation_detach,
     citation_move,
     claim_decide,
+    claim_publish,
     document_import,
 )
 from claims.verdicts import suggest_verdict, suggest_verdict_sql
+from sources.models import Source
 from sources.services import source_update
 from tests.claims.test_verdicts import TABLE
 from tests.factories import ClaimFactory
@@ -93,11 +95,21 @@ def test_copy_and_python_give_the_same_bytes(db, alice, bob):
         version=claims[3].version,
         rationale="Checked.",
     )
+    # The publishing and article columns, and a label that needs escaping in a joined cell.
+    Claim.objects.filter(pk=claims[1].pk).update(section="History › 2022")
+    claims[1].refresh_from_db()
+    claim_publish(claim=claims[1], actor=alice, version=claims[1].version)
+    Source.objects.filter(pk=claims[7].citations.get().source_id).update(label="n;7%")
     everything = Claim.objects.all()
 
     copied = "".join(claims_csv(everything))
 
     assert copied == python_csv(everything)
     assert copied.count("\n") >= 8
+    assert "n%3B7%25" in copied and "History › 2022" in copied
     reviewed = Claim.objects.reviewed()
     assert "".join(claims_csv(reviewed)) == python_csv(reviewed)
+    raw = "".join(claims_csv(everything, raw=True))
+    assert raw == "".join(claims_csv(everything, engine="python", raw=True))
+    assert ',"=HYPERLINK(""http://x""' in raw and "'=HYPERLINK" not in raw
+    assert ',"\'=HYPERLINK(""http://x""' in copied

@@ -109,8 +109,8 @@ def test_hostile_text_is_neutralised_and_survives_a_round_trip(db, bob):
     assert row["evidence_quote"] == "'@SUM(A1)"
 
 
-def test_with_no_decisions_it_is_the_header_alone(db):
-    assert export() == ",".join(DECISION_HEADER) + "\r\n"
+def test_with_no_decisions_it_is_the_header_alone_ending_in_lf_like_every_csv(db):
+    assert export() == ",".join(DECISION_HEADER) + "\n"
 
 
 def test_it_writes_a_file_with_a_bom(seed, bob, tmp_path):

@@ -129,7 +129,7 @@ def test_the_export_form_carries_every_filter_and_nothing_else(client, bob, deci
     assert form.method == "get"
     # Paging and sorting stay on the page; the export options come from the checkboxes.
     assert form.hidden() == EVERY_FILTER
-    assert set(form.checkboxes()) == {"all", "bom"}
+    assert set(form.checkboxes()) == {"all", "bom", "raw"}
 
 
 def test_the_export_form_without_filters_has_only_its_options_unticked(client, bob, decided):
@@ -139,7 +139,11 @@ def test_the_export_form_without_filters_has_only_its_options_unticked(client, b
 
     assert form.hidden() == []
     boxes = form.checkboxes()
-    assert {name: box["value"] for name, box in boxes.items()} == {"all": "1", "bom": "1"}
+    assert {name: box["value"] for name, box in boxes.items()} == {
+        "all": "1",
+        "bom": "1",
+        "raw": "1",
+    }
     assert not any("checked" in box for box in boxes.values())  # reviewed claims by default
 
 

@@ -1,4 +1,4 @@
-"""manage.py export_claimreview: schema.org ClaimReview JSON-LD of the decided claims."""
+"""manage.py export_claimreview: schema.org ClaimReview JSON-LD of the published reviews."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -31,10 +31,11 @@ def decided_claims(options: dict):
 
 class Command(BaseCommand):
     help = (
-        "Export schema.org ClaimReview JSON-LD for the decided claims (a JSON array, or JSON "
-        "Lines with --jsonl), filtered like the claim list. Ratings on a 1-5 scale: "
-        "corroborated 5 (Corroborated), disputed 3 (Disputed), refuted 1 (Refuted); "
-        "unreviewed claims are left out."
+        "Export schema.org ClaimReview JSON-LD of the published reviews, as their public pages "
+        "show them (a JSON array, or JSON Lines with --jsonl), filtered like the claim list. "
+        "Ratings on a 1-5 scale: corroborated 5 (Corroborated), disputed 3 (Disputed), refuted "
+        "1 (Refuted). Claims not published (or whose public page is down) are left out: a "
+        "ClaimReview's url must be a page anyone can read."
     )
 
     def add_arguments(self, parser) -> None:

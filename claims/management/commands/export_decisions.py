@@ -15,6 +15,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
         parser.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM (Excel)")
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="cells exactly as stored: no ' before a cell starting = + - @ tab or CR",
+        )
 
     def handle(self, *args, **options) -> None:
-        write_lines(decisions_csv(bom=options["bom"]), output=options["output"], stdout=self.stdout)
+        lines = decisions_csv(bom=options["bom"], raw=options["raw"])
+        write_lines(lines, output=options["output"], stdout=self.stdout)

@@ -1,25 +1,36 @@
-"""manage.py export_fever: the decided claims as FEVER-style JSON Lines."""
+"""manage.py export_fever: the decided claims as FEVER JSON Lines the official scorer reads."""
 
 from django.core.management.base import BaseCommand
 
-from claims.exports import fever_jsonl
+from claims.exports import FeverReport, fever_jsonl
 from claims.management.commands.export_claimreview import add_filter_arguments, decided_claims
 from workbench.output import write_lines
 
 
 class Command(BaseCommand):
     help = (
-        "Export the decided claims as FEVER-style JSON Lines, filtered like the claim list: "
-        "id, claim, label, and evidence (label, url, stance, quote, page of each assessed "
-        "source). Labels: corroborated -> SUPPORTS, refuted -> REFUTES, disputed (the sources "
-        "disagree) -> NOT ENOUGH INFO; unreviewed claims are left out."
+        "Export the decided claims as FEVER JSON Lines, filtered like the claim list: id, "
+        "verifiable, label, claim, evidence (sets of [annotation_id, evidence_id, page, "
+        "sentence], page = DOCUMENT#LABEL, sentence null until source snapshots exist) and "
+        "workbench_evidence. corroborated -> SUPPORTS, refuted -> REFUTES; disputed claims "
+        "only with --include-disputed, labelled DISPUTED (not a FEVER label). Claims decided "
+        "without an assessment that supports or refutes them are left out and counted on "
+        "standard error."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--include-disputed",
+            action="store_true",
+            help="also export disputed claims, labelled DISPUTED (outside FEVER's labels)",
+        )
         add_filter_arguments(parser)
 
     def handle(self, *args, **options) -> None:
-        write_lines(
-            fever_jsonl(decided_claims(options)), output=options["output"], stdout=self.stdout
+        report = FeverReport()
+        lines = fever_jsonl(
+            decided_claims(options), include_disputed=options["include_disputed"], report=report
         )
+        write_lines(lines, output=options["output"], stdout=self.stdout)
+        self.stderr.write(report.summary())
