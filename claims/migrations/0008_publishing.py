@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     """Record which decision a claim's public review page shows, since when, on which footnotes."""
 
     dependencies = [
-        ('claims', '0005_article_fields'),
+        ('claims', '0007_snapshots'),
         ('sources', '0002_article_fields'),
     ]
 
