@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from claims.filters import ClaimFilter
 from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
-from claims.verdicts import Suggestion, suggest_verdict
+from claims.verdicts import Suggestion, suggest_for_citations
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 
@@ -254,19 +254,16 @@ def claim_before(claim: Claim) -> Claim | None:
 def claim_suggestion(
     claim: Claim, changes: Mapping[int, Any] | None = None
 ) -> tuple[list[Citation], Suggestion]:
-    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments."""
+    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments.
+
+    `changes` maps citation ids to the assessments about to be recorded (anything with a
+    `.stance`, such as services.AssessmentInput).
+    """
     citations = list(
         claim.citations.attached().select_related("source", "assessment").order_by("order")
     )
-    changes = changes or {}
-    pairs = []
-    for citation in citations:
-        if citation.pk in changes:
-            stance = changes[citation.pk].stance
-        else:
-            stance = citation.assessment.stance if citation.assessment else ""
-        pairs.append((stance, citation.source.reliability))
-    return citations, suggest_verdict(pairs)
+    stances = {pk: change.stance for pk, change in (changes or {}).items()}
+    return citations, suggest_for_citations(citations, stances)
 
 
 def claim_last_event(claim: Claim) -> AuditEvent | None:

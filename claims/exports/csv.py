@@ -22,7 +22,7 @@ from claims.models import (
     Decision,
     Position,
 )
-from claims.verdicts import suggest_verdict
+from claims.verdicts import suggest_for_citations
 
 HEADER = [
     "claim_id",
@@ -62,9 +62,7 @@ def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
     else:
         attribution = "settled" if leading else ""
     stances = [(c.assessment.stance if c.assessment else "") for c in attached]
-    suggestion = suggest_verdict(
-        (stance, c.source.reliability) for stance, c in zip(stances, attached, strict=True)
-    )
+    suggestion = suggest_for_citations(attached)
     decision = claim.last_decision
     return [
         str(claim.id),
