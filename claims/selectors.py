@@ -18,6 +18,7 @@ from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, 
 from claims.verdicts import Suggestion, suggest_for_citations
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
+from workbench.selectors import audit_events_of
 
 #: What every read of claims needs: every role has it, a user with no role does not.
 VIEW = "claims.view_claim"
@@ -268,12 +269,7 @@ def claim_suggestion(
 
 def claim_last_event(claim: Claim) -> AuditEvent | None:
     """Return the latest audit event about `claim`, with its actor."""
-    return (
-        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
-        .select_related("actor")
-        .order_by("-id")
-        .first()
-    )
+    return audit_events_of(claim).first()
 
 
 def describe_event(event: AuditEvent) -> str:
@@ -301,11 +297,7 @@ class HistoryEntry:
 
 def claim_history(claim: Claim) -> list[HistoryEntry]:
     """Return the claim's audit events, newest first, each decision with its assessments."""
-    events = list(
-        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
-        .select_related("actor")
-        .order_by("-id")
-    )
+    events = list(audit_events_of(claim))
     decisions = {
         decision.pk: decision
         for decision in Decision.objects.filter(claim=claim)

@@ -16,6 +16,7 @@ from claims.models import Citation, Verdict
 from sources.models import Document, Reliability, Source
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
+from workbench.selectors import audit_events_of
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -78,12 +79,7 @@ def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
 
 def source_last_event(source: Source) -> AuditEvent | None:
     """Return the latest audit event about `source`, with its actor."""
-    return (
-        AuditEvent.objects.filter(object_type="sources.source", object_id=str(source.pk))
-        .select_related("actor")
-        .order_by("-id")
-        .first()
-    )
+    return audit_events_of(source).first()
 
 
 def source_list_for_user(*, user, filters: Mapping[str, Any]) -> QuerySet[Source] | None:

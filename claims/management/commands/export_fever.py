@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from claims.exports import fever_jsonl
-from claims.management.commands.export_claimreview import add_filter_arguments, decided_claims
+from claims.management.options import add_filter_arguments, exported_claims
 from workbench.output import write_lines
 
 
@@ -21,5 +21,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         write_lines(
-            fever_jsonl(decided_claims(options)), output=options["output"], stdout=self.stdout
+            fever_jsonl(exported_claims(options)), output=options["output"], stdout=self.stdout
         )
