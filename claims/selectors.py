@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from claims.filters import ClaimFilter
 from claims.models import Assessment, Citation, Claim, ClaimQuerySet, Decision, Verdict
 from claims.verdicts import Suggestion, suggest_for_citations
+from workbench.actions import AuditAction
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 from workbench.selectors import audit_events_of
@@ -275,16 +276,16 @@ def claim_last_event(claim: Claim) -> AuditEvent | None:
 def describe_event(event: AuditEvent) -> str:
     """Return a short account of an event about a claim, as a sentence after the actor."""
     after = event.after or {}
-    if event.action == "claim.decide":
-        return f"marked this claim {after.get('verdict', '?')}"
+    label = after.get("label", "?")
     return {
-        "claim.lock": "locked this claim",
-        "claim.reopen": "reopened this claim",
-        "claim.withdraw": "withdrew this claim",
-        "citation.confirm": f"confirmed footnote [{after.get('label', '?')}]",
-        "citation.move": f"moved footnote [{after.get('label', '?')}] away",
-        "citation.receive": f"moved footnote [{after.get('label', '?')}] here",
-        "citation.detach": f"detached footnote [{after.get('label', '?')}]",
+        AuditAction.CLAIM_DECIDE: f"marked this claim {after.get('verdict', '?')}",
+        AuditAction.CLAIM_LOCK: "locked this claim",
+        AuditAction.CLAIM_REOPEN: "reopened this claim",
+        AuditAction.CLAIM_WITHDRAW: "withdrew this claim",
+        AuditAction.CITATION_CONFIRM: f"confirmed footnote [{label}]",
+        AuditAction.CITATION_MOVE: f"moved footnote [{label}] away",
+        AuditAction.CITATION_RECEIVE: f"moved footnote [{label}] here",
+        AuditAction.CITATION_DETACH: f"detached footnote [{label}]",
     }.get(event.action, event.action)
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from sources.models import Source
 from sources.selectors import source_last_event
+from workbench.actions import AuditAction
 from workbench.audit import audit_log
 from workbench.permissions import require_perm
 
@@ -69,7 +70,7 @@ def source_update(
         current.save(update_fields=[*after, "version", "updated_at"])
         audit_log(
             actor=actor,
-            action="source.update",
+            action=AuditAction.SOURCE_UPDATE,
             obj=current,
             before=before,
             after=after,

@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from workbench.actions import AuditAction
 from workbench.models import AuditEvent
 
 admin.site.site_header = "The workbench: administration"
@@ -275,19 +276,6 @@ def audit_link(obj: Model) -> str:
 
 # --- The audit trail ------------------------------------------------------------------------
 
-#: Every action the services write (a fixed list: DISTINCT over the audit table is a scan).
-AUDIT_ACTIONS = [
-    "document.import",
-    "claim.decide",
-    "claim.lock",
-    "claim.reopen",
-    "claim.withdraw",
-    "citation.confirm",
-    "citation.move",
-    "citation.receive",
-    "citation.detach",
-    "source.update",
-]
 AUDIT_OBJECT_TYPES = ["claims.claim", "claims.citation", "sources.source", "sources.document"]
 
 
@@ -296,7 +284,8 @@ class AuditActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return [(action, action) for action in AUDIT_ACTIONS]
+        # A fixed list: DISTINCT over the audit table would scan it on every page.
+        return AuditAction.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
