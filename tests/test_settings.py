@@ -31,7 +31,7 @@ def test_numbers_and_booleans_are_read(monkeypatch):
 def test_manage_py_says_which_setting_is_wrong_without_a_traceback():
     env = {"CONN_MAX_AGE": "abc", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env, cwd=ROOT
     )
     assert result.returncode != 0
     assert "error: CONN_MAX_AGE must be a whole number, not 'abc'" in result.stderr
