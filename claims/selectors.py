@@ -268,11 +268,6 @@ def claim_suggestion(
     return citations, suggest_for_citations(citations, stances)
 
 
-def claim_last_event(claim: Claim) -> AuditEvent | None:
-    """Return the latest audit event about `claim`, with its actor."""
-    return audit_events_of(claim).first()
-
-
 def describe_event(event: AuditEvent) -> str:
     """Return a short account of an event about a claim, as a sentence after the actor."""
     after = event.after or {}

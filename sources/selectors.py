@@ -14,9 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from claims.models import Citation, Verdict
 from sources.models import Document, Reliability, Source
-from workbench.models import AuditEvent
 from workbench.permissions import require_perm
-from workbench.selectors import audit_events_of
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -75,11 +73,6 @@ def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
         # Meta.ordering does not apply to aggregate queries; numeric order of digit labels.
         .order_by("document__name", Length("label"), "label")
     )
-
-
-def source_last_event(source: Source) -> AuditEvent | None:
-    """Return the latest audit event about `source`, with its actor."""
-    return audit_events_of(source).first()
 
 
 def source_list_for_user(*, user, filters: Mapping[str, Any]) -> QuerySet[Source] | None:

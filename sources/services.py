@@ -4,35 +4,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sources.models import Source
-from sources.selectors import source_last_event
 from workbench.actions import AuditAction
 from workbench.audit import audit_log
+from workbench.conflicts import StaleEdit
+from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 
 
-class StaleSource(Exception):
+class StaleSource(StaleEdit):
     """The source changed after the editor opened it: says who changed what, and when."""
+
+    opened = "this page"
+    unknown_change = "changed this source"
+    advice = "Nothing was saved: your values are kept below; look at theirs above, then save again."
 
     def __init__(self, source: Source, seen_version: int) -> None:
         self.source = source
-        self.seen_version = seen_version
-        self.event = source_last_event(source)
-        super().__init__(self.describe())
+        super().__init__(source, seen_version)
 
-    def describe(self) -> str:
-        who, what, when = "someone", "changed this source", ""
-        if self.event is not None:
-            who = self.event.actor.get_username() if self.event.actor else "the system"
-            fields = ", ".join(
-                Source._meta.get_field(name).verbose_name for name in (self.event.after or {})
-            )
-            what = f"changed {fields}" if fields else what
-            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
-        return (
-            f"{who} {what}{when}, after you opened this page (you saw version "
-            f"{self.seen_version}; it is now at version {self.source.version}). Nothing was "
-            "saved: your values are kept below; look at theirs above, then save again."
-        )
+    def describe_change(self, event: AuditEvent) -> str:
+        fields = ", ".join(Source._meta.get_field(name).verbose_name for name in event.after or {})
+        return f"changed {fields}" if fields else self.unknown_change
 
 
 def source_update(

@@ -9,19 +9,16 @@ from claims.models import Attribution, Verdict
 from sources.selectors import (
     source_citations,
     source_get_for_user,
-    source_last_event,
     source_list,
     source_list_for_user,
 )
 from tests.factories import (
-    AuditEventFactory,
     CitationFactory,
     ClaimFactory,
     DocumentFactory,
     SourceFactory,
     UserFactory,
 )
-from workbench.actions import AuditAction
 
 
 def test_a_user_without_a_role_is_refused(db):
@@ -109,13 +106,3 @@ def test_a_sources_citations_come_in_document_and_line_order(db):
     CitationFactory()  # another source
 
     assert source_citations(source) == [earlier, later]
-
-
-def test_the_last_event_is_the_newest_about_this_source(db):
-    source = SourceFactory()
-    AuditEventFactory(subject=source, action=AuditAction.SOURCE_UPDATE, reason="first")
-    AuditEventFactory(subject=source, action=AuditAction.SOURCE_UPDATE, reason="second")
-    AuditEventFactory(subject=SourceFactory(), action=AuditAction.SOURCE_UPDATE, reason="other")
-
-    assert source_last_event(source).reason == "second"
-    assert source_last_event(SourceFactory()) is None
