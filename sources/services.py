@@ -23,7 +23,9 @@ class StaleSource(StaleEdit):
         super().__init__(source, seen_version)
 
     def describe_change(self, event: AuditEvent) -> str:
-        fields = ", ".join(Source._meta.get_field(name).verbose_name for name in event.after or {})
+        # In the form's order: PostgreSQL's jsonb does not keep the order `after` was written in.
+        changed = [name for name in Source.EDITABLE_FIELDS if name in (event.after or {})]
+        fields = ", ".join(Source._meta.get_field(name).verbose_name for name in changed)
         return f"changed {fields}" if fields else self.unknown_change
 
 
