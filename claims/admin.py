@@ -12,9 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from claims.exports import claims_csv
@@ -31,22 +29,14 @@ from claims.services import (
 from workbench.admin import (
     LargeTableAdmin,
     ReadOnlyAdmin,
+    ReadOnlyInline,
+    ViewOnlyMixin,
     admin_link,
-    reason_action,
+    audit_link,
     reason_field,
+    service_action,
 )
-
-
-def audit_link(object_type: str, pk: int) -> str:
-    url = reverse("admin:workbench_auditevent_changelist")
-    return format_html(
-        '<a href="{}?object_type={}&amp;object_id={}">Audit events of this {}</a>',
-        url,
-        object_type,
-        pk,
-        object_type.split(".")[1],
-    )
-
+from workbench.permissions import has_perm
 
 # --- Claims ------------------------------------------------------------------------------
 
@@ -99,20 +89,6 @@ class ClaimAdminForm(forms.ModelForm):
         if error:
             self.add_error("reason", error)
         return cleaned
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CitationInline(ReadOnlyInline):
@@ -232,10 +208,10 @@ class ClaimAdmin(LargeTableAdmin):
         return False
 
     def has_lock_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("claims.lock_claim")
+        return has_perm(request.user, "claims.lock_claim")
 
     def has_withdraw_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("claims.change_claim")
+        return has_perm(request.user, "claims.change_claim")
 
     def has_change_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         # Locking is the only change the form makes: an editor who may lock may use it.
@@ -280,48 +256,35 @@ class ClaimAdmin(LargeTableAdmin):
 
     @admin.display(description="history")
     def history(self, claim: Claim) -> str:
-        return audit_link("claims.claim", claim.pk)
+        return audit_link(claim)
 
-    @admin.action(description="Lock the selected claims (with a reason)", permissions=["lock"])
-    def lock_claims(self, request: HttpRequest, queryset: QuerySet[Claim]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Lock the selected claims",
-            apply=lambda claim, data: claim_lock(
-                claim=claim, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} claims locked.",
-        )
-
-    @admin.action(description="Reopen the selected claims (with a reason)", permissions=["lock"])
-    def reopen_claims(self, request: HttpRequest, queryset: QuerySet[Claim]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Reopen the selected claims",
-            apply=lambda claim, data: claim_reopen(
-                claim=claim, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} claims reopened.",
-        )
-
-    @admin.action(
-        description="Withdraw the selected claims (with a reason)", permissions=["withdraw"]
+    lock_claims = service_action(
+        claim_lock,
+        name="lock_claims",
+        target="claim",
+        description="Lock the selected claims (with a reason)",
+        title="Lock the selected claims",
+        done="{n} claims locked.",
+        permissions=["lock"],
     )
-    def withdraw_claims(self, request: HttpRequest, queryset: QuerySet[Claim]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Withdraw the selected claims",
-            apply=lambda claim, data: claim_withdraw(
-                claim=claim, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} claims withdrawn.",
-        )
+    reopen_claims = service_action(
+        claim_reopen,
+        name="reopen_claims",
+        target="claim",
+        description="Reopen the selected claims (with a reason)",
+        title="Reopen the selected claims",
+        done="{n} claims reopened.",
+        permissions=["lock"],
+    )
+    withdraw_claims = service_action(
+        claim_withdraw,
+        name="withdraw_claims",
+        target="claim",
+        description="Withdraw the selected claims (with a reason)",
+        title="Withdraw the selected claims",
+        done="{n} claims withdrawn.",
+        permissions=["withdraw"],
+    )
 
     @admin.action(description="Export the selected claims as CSV", permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Claim]) -> StreamingHttpResponse:
@@ -349,7 +312,7 @@ class ClaimAdmin(LargeTableAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(LargeTableAdmin):
+class CitationAdmin(ViewOnlyMixin, LargeTableAdmin):
     """Footnotes; settle their attribution with the actions (each through its service)."""
 
     list_display = ["id", "claim_link", "label", "position", "order", "attribution"]
@@ -362,68 +325,40 @@ class CitationAdmin(LargeTableAdmin):
     readonly_fields = fields
     actions = ["confirm_citations", "detach_citations", "move_citations"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Citation | None = None) -> bool:
-        # Changes are the actions below, never a form save.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Citation | None = None) -> bool:
-        return False
-
     def has_settle_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("claims.change_citation")
+        return has_perm(request.user, "claims.change_citation")
 
     @admin.display(description="claim", ordering="claim")
     def claim_link(self, citation: Citation) -> str:
         return admin_link(citation.claim)
 
-    @admin.action(
-        description="Confirm the selected footnotes (with a reason)", permissions=["settle"]
-    )
-    def confirm_citations(self, request: HttpRequest, queryset: QuerySet[Citation]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Confirm the selected footnotes belong to their claims",
-            apply=lambda citation, data: citation_confirm(
-                citation=citation, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} footnotes confirmed.",
-        )
-
-    @admin.action(
-        description="Detach the selected footnotes (with a reason)", permissions=["settle"]
-    )
-    def detach_citations(self, request: HttpRequest, queryset: QuerySet[Citation]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Detach the selected footnotes",
-            apply=lambda citation, data: citation_detach(
-                citation=citation, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} footnotes detached.",
-        )
-
-    @admin.action(
-        description="Move the selected footnotes to the claim before (with a reason)",
+    confirm_citations = service_action(
+        citation_confirm,
+        name="confirm_citations",
+        target="citation",
+        description="Confirm the selected footnotes (with a reason)",
+        title="Confirm the selected footnotes belong to their claims",
+        done="{n} footnotes confirmed.",
         permissions=["settle"],
     )
-    def move_citations(self, request: HttpRequest, queryset: QuerySet[Citation]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Move the selected footnotes to the claim before theirs",
-            apply=lambda citation, data: citation_move(
-                citation=citation, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} footnotes moved.",
-        )
+    detach_citations = service_action(
+        citation_detach,
+        name="detach_citations",
+        target="citation",
+        description="Detach the selected footnotes (with a reason)",
+        title="Detach the selected footnotes",
+        done="{n} footnotes detached.",
+        permissions=["settle"],
+    )
+    move_citations = service_action(
+        citation_move,
+        name="move_citations",
+        target="citation",
+        description="Move the selected footnotes to the claim before (with a reason)",
+        title="Move the selected footnotes to the claim before theirs",
+        done="{n} footnotes moved.",
+        permissions=["settle"],
+    )
 
 
 # --- History (append-only) --------------------------------------------------------------

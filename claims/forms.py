@@ -1,7 +1,6 @@
 """Forms of the claim pages: they validate and normalise; the views call the services."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from claims.models import Citation, Stance, Verdict
 from claims.selectors import parse_cursor
@@ -116,14 +115,6 @@ class ReviewForm(forms.Form):
             changes[citation.pk] = item
         return changes
 
-    def apply_errors(self, exc: ValidationError) -> None:
-        """Show a service's ValidationError next to the fields it names."""
-        if hasattr(exc, "error_dict"):
-            for name, messages in exc.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, exc.messages)
-
 
 def row_id_field(**kwargs) -> forms.IntegerField:
     """Return a field for a row id in a query string: ASCII digits, 1 to 2^63 - 1."""
@@ -203,10 +194,3 @@ def form_errors(form: forms.Form) -> list[str]:
         for name, messages in form.errors.items()
         for message in messages
     ]
-
-
-def validation_messages(exc: ValidationError) -> list[str]:
-    """Return every message of a ValidationError, dict or list."""
-    if hasattr(exc, "error_dict"):
-        return [m for messages in exc.message_dict.values() for m in messages]
-    return list(exc.messages)

@@ -214,10 +214,6 @@ class Claim(TimeStampedModel):
     def note_list(self) -> list[str]:
         return self.notes.split(";") if self.notes else []
 
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
 
 class CitationQuerySet(models.QuerySet):
     def pending(self) -> "CitationQuerySet":
@@ -321,9 +317,7 @@ class Assessment(models.Model):
     """What one cited source says of its claim, recorded with a decision. Append-only."""
 
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="assessments")
-    decision = models.ForeignKey(
-        Decision, on_delete=models.PROTECT, related_name="assessments", null=True, blank=True
-    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="assessments")
     stance = models.CharField(max_length=16, choices=Stance.choices)
     quote = models.TextField(blank=True, help_text="The passage of the source, verbatim.")
     page = models.CharField(max_length=50, blank=True)
@@ -393,6 +387,11 @@ class QuoteCheck(models.Model):
     status = models.CharField(max_length=12, choices=QuoteStatus.choices)
     score = models.FloatField()
     page = models.CharField(max_length=20, blank=True)
+    sentence = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The 0-based index of the snapshot's sentence where the quote starts.",
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -24,9 +24,11 @@ from claims.models import (
     QuoteCheck,
     Verdict,
 )
-from claims.verdicts import Suggestion, suggest_verdict
+from claims.verdicts import Suggestion, suggest_for_citations
+from workbench.actions import AuditAction
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
+from workbench.selectors import audit_events_of
 
 #: What every read of claims needs: every role has it, a user with no role does not.
 VIEW = "claims.view_claim"
@@ -263,19 +265,16 @@ def claim_before(claim: Claim) -> Claim | None:
 def claim_suggestion(
     claim: Claim, changes: Mapping[int, Any] | None = None
 ) -> tuple[list[Citation], Suggestion]:
-    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments."""
+    """Return (citations, suggestion) for `claim`, with `changes` applied to its assessments.
+
+    `changes` maps citation ids to the assessments about to be recorded (anything with a
+    `.stance`, such as services.AssessmentInput).
+    """
     citations = list(
         claim.citations.attached().select_related("source", "assessment").order_by("order")
     )
-    changes = changes or {}
-    pairs = []
-    for citation in citations:
-        if citation.pk in changes:
-            stance = changes[citation.pk].stance
-        else:
-            stance = citation.assessment.stance if citation.assessment else ""
-        pairs.append((stance, citation.source.reliability))
-    return citations, suggest_verdict(pairs)
+    stances = {pk: change.stance for pk, change in (changes or {}).items()}
+    return citations, suggest_for_citations(citations, stances)
 
 
 def claim_evidence(claim: Claim, citations: list[Citation]) -> None:
@@ -310,29 +309,19 @@ def passage_for_citation(*, claim: Claim, citation: Citation, pk: int) -> Passag
     ).first()
 
 
-def claim_last_event(claim: Claim) -> AuditEvent | None:
-    """Return the latest audit event about `claim`, with its actor."""
-    return (
-        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
-        .select_related("actor")
-        .order_by("-id")
-        .first()
-    )
-
-
 def describe_event(event: AuditEvent) -> str:
     """Return a short account of an event about a claim, as a sentence after the actor."""
     after = event.after or {}
-    if event.action == "claim.decide":
-        return f"marked this claim {after.get('verdict', '?')}"
+    label = after.get("label", "?")
     return {
-        "claim.lock": "locked this claim",
-        "claim.reopen": "reopened this claim",
-        "claim.withdraw": "withdrew this claim",
-        "citation.confirm": f"confirmed footnote [{after.get('label', '?')}]",
-        "citation.move": f"moved footnote [{after.get('label', '?')}] away",
-        "citation.receive": f"moved footnote [{after.get('label', '?')}] here",
-        "citation.detach": f"detached footnote [{after.get('label', '?')}]",
+        AuditAction.CLAIM_DECIDE: f"marked this claim {after.get('verdict', '?')}",
+        AuditAction.CLAIM_LOCK: "locked this claim",
+        AuditAction.CLAIM_REOPEN: "reopened this claim",
+        AuditAction.CLAIM_WITHDRAW: "withdrew this claim",
+        AuditAction.CITATION_CONFIRM: f"confirmed footnote [{label}]",
+        AuditAction.CITATION_MOVE: f"moved footnote [{label}] away",
+        AuditAction.CITATION_RECEIVE: f"moved footnote [{label}] here",
+        AuditAction.CITATION_DETACH: f"detached footnote [{label}]",
     }.get(event.action, event.action)
 
 
@@ -345,11 +334,7 @@ class HistoryEntry:
 
 def claim_history(claim: Claim) -> list[HistoryEntry]:
     """Return the claim's audit events, newest first, each decision with its assessments."""
-    events = list(
-        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
-        .select_related("actor")
-        .order_by("-id")
-    )
+    events = list(audit_events_of(claim))
     decisions = {
         decision.pk: decision
         for decision in Decision.objects.filter(claim=claim)

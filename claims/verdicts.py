@@ -12,11 +12,15 @@
 Unrated sources count as above "generally unreliable": a rating only ever takes weight away.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from claims.models import Stance, Verdict
 from sources.models import UNRELIABLE
+
+if TYPE_CHECKING:
+    from claims.models import Citation
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,36 @@ def suggest_verdict(assessments: Iterable[tuple[str, str]]) -> Suggestion:
     return Suggestion(None, "no source has been assessed as saying anything about it")
 
 
+def suggest_for_citations(
+    citations: Iterable["Citation"], stances: Mapping[int, str] | None = None
+) -> Suggestion:
+    """Return the suggestion for a claim from its attached `citations`.
+
+    Each citation counts with its latest assessment's stance, or with `stances[citation.pk]`
+    where given (the assessments a reviewer is about to record). Citations need their
+    `source` and `assessment` loaded; detached ones must already be left out.
+    """
+    stances = stances or {}
+    return suggest_verdict(
+        (
+            stances.get(c.pk) or (c.assessment.stance if c.assessment else ""),
+            c.source.reliability,
+        )
+        for c in citations
+    )
+
+
 def _n(count: int) -> str:
     return "1 source" if count == 1 else f"{count} sources"
 
 
 def suggest_verdict_sql(*, stance: str, reliability: str, among: str = "TRUE") -> str:
-    """Return suggest_verdict as one SQL expression over aggregated rows (PostgreSQL).
+    """Return suggest_verdict as one SQL expression over aggregated rows.
 
-    `stance` and `reliability` name the columns, `among` which rows count. The CSV export
-    computes the suggestion in the database this way; tests/claims/test_verdicts.py checks
-    that it agrees with suggest_verdict on the whole table of cases.
+    `stance` and `reliability` name the columns, `among` which rows count (an unassessed
+    citation's stance is NULL or ''). The PostgreSQL CSV export computes the suggestion in the
+    database this way; the expression is portable (aggregate FILTER needs SQLite 3.30+), and
+    tests/claims/test_verdicts.py checks on both databases that it agrees with suggest_verdict.
     """
     unreliable = ", ".join(f"'{value}'" for value in sorted(UNRELIABLE))
 

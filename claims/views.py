@@ -5,6 +5,7 @@ redirects; it never writes a model itself.
 """
 
 import datetime
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,7 +27,6 @@ from claims.forms import (
     QueueForm,
     ReviewForm,
     form_errors,
-    validation_messages,
 )
 from claims.models import Attribution, Claim, Position, Verdict
 from claims.publish.forms import PublishForm
@@ -51,6 +51,8 @@ from claims.selectors import (
     review_queue_for_user,
 )
 from claims.services.publishing import PUBLISH
+from workbench.forms import add_service_errors
+from workbench.permissions import has_perm
 
 DECIDE = "claims.add_decision"
 SETTLE = "claims.change_citation"
@@ -126,6 +128,14 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/claim_list.html", ctx, status=status)
 
 
+def _csv_download(lines: Iterator[str], name: str) -> StreamingHttpResponse:
+    """Stream `lines` as the download `<name>-<today>.csv`."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"{name}-{datetime.date.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 @require_GET
 def claim_export_csv(request: HttpRequest) -> HttpResponse:
@@ -143,13 +153,8 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
     bom, raw = options.cleaned_data.get("bom", False), options.cleaned_data.get("raw", False)
     if request.resolver_match.url_name == "export-citations-csv":
-        lines, name = citations_csv(claims, bom=bom, raw=raw), "citations"
-    else:
-        lines, name = claims_csv(claims, bom=bom, raw=raw), "claims"
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"{name}-{datetime.date.today():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return _csv_download(citations_csv(claims, bom=bom, raw=raw), "citations")
+    return _csv_download(claims_csv(claims, bom=bom, raw=raw), "claims")
 
 
 @login_required
@@ -159,17 +164,14 @@ def decisions_export_csv(request: HttpRequest) -> HttpResponse:
     decisions = decisions_export_for_user(user=request.user)
     options = ExportForm(request.GET)
     options.is_valid()
-    response = StreamingHttpResponse(
+    return _csv_download(
         decisions_csv(
             decisions,
             bom=options.cleaned_data.get("bom", False),
             raw=options.cleaned_data.get("raw", False),
         ),
-        content_type="text/csv; charset=utf-8",
+        "decisions",
     )
-    filename = f"decisions-{datetime.date.today():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -202,7 +204,7 @@ def _render_claim(
     changes = form.assessments() if form is not None and form.is_valid() else None
     citations, suggestion = claim_suggestion(claim, changes)
     before, after = claim_neighbours(claim)
-    can_decide = request.user.has_perm(DECIDE)
+    can_decide = has_perm(request.user, DECIDE)
     open_for_review = not claim.locked and claim.withdrawn_at is None
     lock_form = lock_form or LockForm(initial={"version": claim.version})
     if form is None and can_decide and open_for_review:
@@ -235,9 +237,9 @@ def _render_claim(
         "form": form if can_decide and open_for_review else None,
         "lock_form": lock_form,
         "can_decide": can_decide,
-        "can_settle": request.user.has_perm(SETTLE) and open_for_review,
-        "can_lock": request.user.has_perm(LOCK) and claim.withdrawn_at is None,
-        "can_publish": request.user.has_perm(PUBLISH),
+        "can_settle": has_perm(request.user, SETTLE) and open_for_review,
+        "can_lock": has_perm(request.user, LOCK) and claim.withdrawn_at is None,
+        "can_publish": has_perm(request.user, PUBLISH),
         "publication": publication_state(claim, citations),
         "publish_form": PublishForm(initial={"version": claim.version}, auto_id="publish-%s"),
         "history": claim_history(claim),
@@ -328,7 +330,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
             status=409,
         )
     except ValidationError as exc:
-        form.apply_errors(exc)
+        add_service_errors(form, exc)
         return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
     messages.success(request, f"Claim {claim.pk} marked {data['verdict']}.")
     if data["next"] == "queue":
@@ -382,7 +384,7 @@ def _citation_action(request: HttpRequest, pk: int, citation_pk: int, action: st
         return _render_claim(request, claim, conflict=str(exc), status=409)
     except ValidationError as exc:
         claim = claim_get_for_user(user=request.user, pk=pk)
-        return _render_claim(request, claim, errors=validation_messages(exc), status=400)
+        return _render_claim(request, claim, errors=exc.messages, status=400)
     messages.success(request, text)
     if data["next"] == "queue":
         query = urlencode({"document": data["document"]})
@@ -427,7 +429,7 @@ def _lock_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             claim = claim_get_for_user(user=request.user, pk=pk)
             return _render_claim(request, claim, conflict=str(exc), status=409)
         except ValidationError as exc:
-            form.add_error(None, validation_messages(exc))
+            form.add_error(None, exc.messages)
         else:
             done = "locked" if action == "lock" else "reopened"
             messages.success(request, f"Claim {claim.pk} {done}.")
@@ -463,7 +465,7 @@ def _publish_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_claim(request, claim, conflict=str(exc), status=409)
     except ValidationError as exc:
         claim = claim_get_for_user(user=request.user, pk=pk)
-        return _render_claim(request, claim, errors=validation_messages(exc), status=400)
+        return _render_claim(request, claim, errors=exc.messages, status=400)
     messages.success(request, f"Claim {claim.pk} {action}ed.")
     return redirect("claims:detail", pk=claim.pk)
 

@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -21,16 +20,20 @@ from sources.models import Document, Reliability, Source
 from sources.services import StaleSource, source_update
 from workbench.admin import (
     LargeTableAdmin,
+    ReadOnlyInline,
     ReasonForm,
+    ViewOnlyMixin,
     admin_link,
-    reason_action,
+    audit_link,
     reason_field,
+    service_action,
 )
+from workbench.permissions import has_perm
 from workbench.validators import HttpUrlField
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Imported seed files: view-only, but for the audited delete action.
 
     Importing is `manage.py import_seeds`; a re-import withdraws vanished claims instead of
@@ -50,39 +53,24 @@ class DocumentAdmin(admin.ModelAdmin):
         "imported_at",
         "created_at",
         "claims_link",
-        "audit_link",
+        "history",
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
-        return False
-
-    def has_remove_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("sources.delete_document")
-
     actions = ["delete_documents"]
 
-    @admin.action(
+    def has_remove_permission(self, request: HttpRequest) -> bool:
+        return has_perm(request.user, "sources.delete_document")
+
+    delete_documents = service_action(
+        document_delete,
+        name="delete_documents",
+        target="document",
         description="Delete the selected documents (unreviewed only, with a reason)",
+        title="Delete the selected documents with their claims and sources",
+        done="{n} documents deleted.",
         permissions=["remove"],
     )
-    def delete_documents(self, request: HttpRequest, queryset: QuerySet[Document]):
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Delete the selected documents with their claims and sources",
-            apply=lambda document, data: document_delete(
-                document=document, actor=request.user, reason=data["reason"]
-            ),
-            done="{n} documents deleted.",
-        )
 
     @admin.display(description="claims")
     def claims_link(self, document: Document) -> str:
@@ -90,13 +78,8 @@ class DocumentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Claims of {}</a>', url, document.name)
 
     @admin.display(description="history")
-    def audit_link(self, document: Document) -> str:
-        url = reverse("admin:workbench_auditevent_changelist")
-        return format_html(
-            '<a href="{}?object_type=sources.document&amp;object_id={}">Audit events</a>',
-            url,
-            document.pk,
-        )
+    def history(self, document: Document) -> str:
+        return audit_link(document)
 
 
 class SourceAdminForm(forms.ModelForm):
@@ -136,7 +119,7 @@ class SourceAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CitingClaimInline(admin.TabularInline):
+class CitingClaimInline(ReadOnlyInline):
     """The claims that cite the source (read-only: footnotes move through the services)."""
 
     model = Citation
@@ -145,8 +128,6 @@ class CitingClaimInline(admin.TabularInline):
     verbose_name_plural = "claims citing this source"
     fields = ["claim_link", "position", "order", "attribution"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -156,15 +137,6 @@ class CitingClaimInline(admin.TabularInline):
             .select_related("claim__document", "source")
             .order_by("claim")
         )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="claim")
     def claim_link(self, citation: Citation) -> str:
@@ -187,14 +159,14 @@ class SourceAdmin(LargeTableAdmin):
     search_fields = ["=label", "title", "publisher", "url"]
     search_help_text = "A footnote label (exact), or words of the title, publisher or URL."
     date_hierarchy = "published_on"
-    readonly_fields = ["document", "label", "reference", "updated_at", "audit_link"]
+    readonly_fields = ["document", "label", "reference", "updated_at", "history"]
     fieldsets = [
         (None, {"fields": ["document", "label"]}),
         ("The work", {"fields": ["title", "url", "publisher", "author", "archive_url"]}),
         ("Dates", {"fields": ["published_on", "accessed_on", "archive_date"]}),
         ("Identifiers", {"fields": ["doi", "isbn", "pages", "reference"]}),
         (None, {"fields": ["reliability"]}),
-        ("Audit", {"fields": ["reason", "seen_version", "updated_at", "audit_link"]}),
+        ("Audit", {"fields": ["reason", "seen_version", "updated_at", "history"]}),
     ]
     inlines = [CitingClaimInline]
     actions = ["set_reliability"]
@@ -240,29 +212,16 @@ class SourceAdmin(LargeTableAdmin):
             formset.save(commit=False)
 
     @admin.display(description="history")
-    def audit_link(self, source: Source) -> str:
-        url = reverse("admin:workbench_auditevent_changelist")
-        return format_html(
-            '<a href="{}?object_type=sources.source&amp;object_id={}">Audit events</a>',
-            url,
-            source.pk,
-        )
+    def history(self, source: Source) -> str:
+        return audit_link(source)
 
-    @admin.action(description="Set the reliability of the selected sources", permissions=["change"])
-    def set_reliability(
-        self, request: HttpRequest, queryset: QuerySet[Source]
-    ) -> TemplateResponse | None:
-        return reason_action(
-            self,
-            request,
-            queryset,
-            title="Set the reliability of the selected sources",
-            form_class=ReliabilityForm,
-            apply=lambda source, data: source_update(
-                source=source,
-                actor=request.user,
-                reason=data["reason"],
-                reliability=data["reliability"],
-            ),
-            done="{n} sources rated.",
-        )
+    set_reliability = service_action(
+        source_update,
+        name="set_reliability",
+        target="source",
+        description="Set the reliability of the selected sources",
+        title="Set the reliability of the selected sources",
+        form_class=ReliabilityForm,
+        done="{n} sources rated.",
+        permissions=["change"],
+    )

@@ -23,18 +23,10 @@ from workbench.permissions import require_perm
 from workbench.validators import validate_http_url
 
 COLUMNS = ("label", *Source.EDITABLE_FIELDS)
-#: Columns a file must have; the others (archive_date, doi, isbn, pages) may be left out.
-REQUIRED = (
-    "label",
-    "title",
-    "url",
-    "publisher",
-    "author",
-    "published_on",
-    "accessed_on",
-    "archive_url",
-    "reliability",
-)
+#: Columns a file may leave out.
+OPTIONAL = ("archive_date", "doi", "isbn", "pages")
+#: Columns a file must have.
+REQUIRED = tuple(name for name in COLUMNS if name not in OPTIONAL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -146,10 +146,6 @@ class Source(TimeStampedModel):
     def __str__(self) -> str:
         return f"[{self.label}] {self.title}" if self.title else f"[{self.label}] ({self.document})"
 
-    @property
-    def is_unreliable(self) -> bool:
-        return self.reliability in UNRELIABLE
-
 
 class SnapshotOrigin(models.TextChoices):
     UPLOAD = "upload", "Uploaded file"

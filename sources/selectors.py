@@ -17,6 +17,7 @@ from claims.models import Citation, Verdict
 from sources.models import Document, Reliability, Source, SourceSnapshot
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
+from workbench.selectors import audit_events_of
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -74,16 +75,6 @@ def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
         .annotate(cited=Count("citations", distinct=True))
         # Meta.ordering does not apply to aggregate queries; numeric order of digit labels.
         .order_by("document__name", Length("label"), "label")
-    )
-
-
-def source_last_event(source: Source) -> AuditEvent | None:
-    """Return the latest audit event about `source`, with its actor."""
-    return (
-        AuditEvent.objects.filter(object_type="sources.source", object_id=str(source.pk))
-        .select_related("actor")
-        .order_by("-id")
-        .first()
     )
 
 
@@ -169,8 +160,4 @@ def source_fill_offer(source: Source) -> dict[str, tuple[Any, str]]:
 
 def source_history(source: Source, limit: int = 20) -> list[AuditEvent]:
     """Return the source's audit events (edits, snapshots), newest first."""
-    return list(
-        AuditEvent.objects.filter(object_type="sources.source", object_id=str(source.pk))
-        .select_related("actor")
-        .order_by("-id")[:limit]
-    )
+    return list(audit_events_of(source)[:limit])

@@ -4,38 +4,29 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sources.models import Source
-from sources.selectors import source_last_event
+from workbench.actions import AuditAction
 from workbench.audit import audit_log
+from workbench.conflicts import StaleEdit
+from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 
 
-class StaleSource(Exception):
+class StaleSource(StaleEdit):
     """The source changed after the editor opened it: says who changed what, and when."""
+
+    opened = "this page"
+    unknown_change = "changed this source"
+    advice = "Nothing was saved: your values are kept below; look at theirs above, then save again."
 
     def __init__(self, source: Source, seen_version: int) -> None:
         self.source = source
-        self.seen_version = seen_version
-        self.event = source_last_event(source)
-        super().__init__(self.describe())
+        super().__init__(source, seen_version)
 
-    def describe(self) -> str:
-        who, what, when = "someone", "changed this source", ""
-        if self.event is not None:
-            who = self.event.actor.get_username() if self.event.actor else "the system"
-            # In the form's order: PostgreSQL's jsonb does not keep the keys' order.
-            changed = self.event.after or {}
-            fields = ", ".join(
-                Source._meta.get_field(name).verbose_name
-                for name in Source.EDITABLE_FIELDS
-                if name in changed
-            )
-            what = f"changed {fields}" if fields else what
-            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
-        return (
-            f"{who} {what}{when}, after you opened this page (you saw version "
-            f"{self.seen_version}; it is now at version {self.source.version}). Nothing was "
-            "saved: your values are kept below; look at theirs above, then save again."
-        )
+    def describe_change(self, event: AuditEvent) -> str:
+        # In the form's order: PostgreSQL's jsonb does not keep the order `after` was written in.
+        changed = [name for name in Source.EDITABLE_FIELDS if name in (event.after or {})]
+        fields = ", ".join(Source._meta.get_field(name).verbose_name for name in changed)
+        return f"changed {fields}" if fields else self.unknown_change
 
 
 def source_update(
@@ -73,7 +64,7 @@ def source_update(
         current.save(update_fields=[*after, "version", "updated_at"])
         audit_log(
             actor=actor,
-            action="source.update",
+            action=AuditAction.SOURCE_UPDATE,
             obj=current,
             before=before,
             after=after,

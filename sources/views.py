@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +24,8 @@ from sources.selectors import (
 )
 from sources.services import StaleSource, source_update
 from sources.snapshots import Upload
+from workbench.forms import add_service_errors
+from workbench.permissions import has_perm, require_perm
 
 PAGE_SIZE = 100
 EDIT = "sources.change_source"
@@ -57,11 +59,10 @@ def _initial(source: Source) -> dict:
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a source and every claim citing it; editors change it here, with a reason."""
     source = source_get_for_user(user=request.user, pk=pk)
-    can_edit = request.user.has_perm(EDIT)
+    can_edit = has_perm(request.user, EDIT)
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        require_perm(request.user, EDIT, "edit sources")
         form = SourceForm(request.POST)
         if form.is_valid():
             try:
@@ -80,11 +81,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ctx = _detail_ctx(request, exc.source, form=SourceForm(retry), conflict=str(exc))
                 return render(request, "sources/source_detail.html", ctx, status=409)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for name, errors in exc.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Source [{source.label}] saved.")
                 return redirect("sources:detail", pk=source.pk)
@@ -97,7 +94,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_ctx(request: HttpRequest, source: Source, **extra) -> dict:
     """Return what the source page shows: details, snapshots, the claims citing it."""
-    can_edit = request.user.has_perm(EDIT)
+    can_edit = has_perm(request.user, EDIT)
     return {
         "source": source,
         "citations": source_citations(source),

@@ -1,10 +1,16 @@
 """The roles and the demo users."""
 
+import importlib
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+
+from claims.models import Claim
+from tests.conftest import ensure_roles
+from workbench.roles import ROLE_PERMISSIONS
 
 
 def test_create_demo_users_refuses_with_debug_off(db, settings):
@@ -51,11 +57,38 @@ def test_each_role_holds_its_permissions(db, settings, username, allowed, refuse
     assert not any(user.has_perm(p) for p in refused)
 
 
-def test_the_demo_command_sets_up_without_serving(db, settings):
+def test_the_demo_command_sets_up_without_serving_and_again_changes_nothing(db, settings):
     settings.DEBUG = True
-    out = StringIO()
+    first, second = StringIO(), StringIO()
 
-    call_command("demo", "--no-serve", "--password", "demo-pass-1", stdout=out)
+    call_command("demo", "--no-serve", "--password", "demo-pass-1", stdout=first)
+    call_command("demo", "--no-serve", "--password", "demo-pass-1", stdout=second)
 
-    assert "30 claims added" in out.getvalue() or "30 unchanged" in out.getvalue()
-    assert get_user_model().objects.get(username="reviewer").check_password("demo-pass-1")
+    name = "000_cd3426a0e815e9f2.txt"
+    assert f"{name}: 30 claims added, 0 unchanged, 0 withdrawn;" in first.getvalue()
+    assert f"{name}: 0 claims added, 30 unchanged, 0 withdrawn;" in second.getvalue()
+    assert Claim.objects.count() == 30
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {
+        "viewer",
+        "reviewer",
+        "editor",
+        "admin",
+    }
+
+
+def test_the_roles_migration_creates_the_roles_the_application_describes():
+    # 0003_roles holds its own copy of the table (a migration must not change with live code):
+    # a change to workbench/roles.py needs a migration, and this test then compares with it.
+    migration = importlib.import_module("claims.migrations.0003_roles")
+
+    assert migration.ROLE_PERMISSIONS == ROLE_PERMISSIONS
+
+
+def test_the_migrated_database_holds_each_role_with_exactly_its_permissions(db):
+    ensure_roles()  # a transactional test on PostgreSQL may have emptied the groups
+
+    for name, codes in ROLE_PERMISSIONS.items():
+        held = Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+        assert {f"{app}.{codename}" for app, codename in held} == set(codes), name

@@ -2,11 +2,14 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from workbench.settings import envbool, envint
+from workbench.settings import envbool, envint, envpair
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("value", ["abc", "1.5", "²", "١٢", "10s"])
@@ -31,6 +34,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", **env},
+        cwd=ROOT,
     )
 
 
@@ -46,3 +50,37 @@ def test_without_a_secret_key_it_refuses_to_start_unless_debug_is_on():
     assert refused.returncode != 0
     assert "error: SECRET_KEY must be set when DEBUG is off" in refused.stderr
     assert _manage("check", DEBUG="true").returncode == 0
+
+
+def settings_in_a_fresh_process(**env: str) -> list[str]:
+    """Return ALLOWED_HOSTS and SECURE_PROXY_SSL_HEADER as a process with `env` reads them."""
+    code = (
+        "from workbench import settings as s; "
+        "print(repr(s.ALLOWED_HOSTS)); print(repr(s.SECURE_PROXY_SSL_HEADER))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, **env},
+        cwd=ROOT,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_by_default_no_test_host_is_allowed_and_no_proxy_is_trusted():
+    assert settings_in_a_fresh_process() == ["['127.0.0.1', 'localhost']", "None"]
+
+
+def test_a_deployment_behind_a_proxy_names_the_header_that_says_https():
+    lines = settings_in_a_fresh_process(SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO, https")
+
+    assert lines[1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+@pytest.mark.parametrize("value", ["HTTP_X_FORWARDED_PROTO", "a,b,c", "HTTP_X_FORWARDED_PROTO,"])
+def test_a_proxy_header_that_is_not_two_values_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("SECURE_PROXY_SSL_HEADER", value)
+    with pytest.raises(ImproperlyConfigured, match="SECURE_PROXY_SSL_HEADER must be two values"):
+        envpair("SECURE_PROXY_SSL_HEADER")

@@ -17,10 +17,12 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from workbench.actions import AuditAction
 from workbench.models import AuditEvent
 
 admin.site.site_header = "The workbench: administration"
@@ -94,11 +96,11 @@ class LargeTableAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class ReadOnlyAdmin(LargeTableAdmin):
-    """An append-only table: viewable, never added to, changed or deleted from the admin.
+class ViewOnlyMixin:
+    """Viewable, never added to, changed or deleted from the admin (a ModelAdmin or an inline).
 
-    The answers do not depend on the user: superusers are refused too (the database triggers
-    would refuse the write anyway, but the admin should not offer it).
+    The answers do not depend on the user: superusers are refused too. Changes that are allowed
+    are admin actions calling a service (see service_action), never a form save.
     """
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -109,6 +111,17 @@ class ReadOnlyAdmin(LargeTableAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ViewOnlyMixin, LargeTableAdmin):
+    """An append-only table (the database triggers would refuse the write anyway)."""
+
+
+class ReadOnlyInline(ViewOnlyMixin, admin.TabularInline):
+    """Related rows shown on a change page, never edited there."""
+
+    extra = 0
+    can_delete = False
 
 
 # --- Actions that need a reason -----------------------------------------------------------
@@ -199,6 +212,41 @@ def reason_action(
     return TemplateResponse(request, "admin/workbench/reason_action.html", ctx)
 
 
+def service_action(
+    service: Callable[..., Any],
+    *,
+    name: str,
+    target: str,
+    description: str,
+    title: str,
+    done: str,
+    permissions: list[str],
+    form_class: type[forms.Form] = ReasonForm,
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], TemplateResponse | None]:
+    """Return an admin action calling `service` on each selected object, after asking a reason.
+
+    Each object is passed as the keyword `target` (`claim=`, `citation=`…), the user as
+    `actor=`, and the confirmation form's cleaned data (`reason=`, and what `form_class` adds)
+    as the other keywords: see reason_action for what happens to refusals.
+    """
+
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> TemplateResponse | None:
+        return reason_action(
+            modeladmin,
+            request,
+            queryset,
+            title=title,
+            form_class=form_class,
+            apply=lambda obj, data: service(**{target: obj}, actor=request.user, **data),
+            done=done,
+        )
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=permissions)(action)
+
+
 def reason_field(changed: Iterable[str], reason: str) -> str | None:
     """Return the error for a change form whose editorial fields `changed` without a reason."""
     if list(changed) and not reason.strip():
@@ -210,27 +258,24 @@ def admin_link(obj: Model | None, text: str | None = None) -> str:
     """Return a link to `obj`'s admin change page (escaped), or "-"."""
     if obj is None:
         return "-"
-    from django.urls import reverse
-
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text if text is not None else str(obj))
 
 
+def audit_link(obj: Model) -> str:
+    """Return a link to the audit events about `obj` (the audit changelist, filtered)."""
+    url = reverse("admin:workbench_auditevent_changelist")
+    return format_html(
+        '<a href="{}?object_type={}&amp;object_id={}">Audit events of this {}</a>',
+        url,
+        obj._meta.label_lower,
+        obj.pk,
+        obj._meta.verbose_name,
+    )
+
+
 # --- The audit trail ------------------------------------------------------------------------
 
-#: Every action the services write (a fixed list: DISTINCT over the audit table is a scan).
-AUDIT_ACTIONS = [
-    "document.import",
-    "claim.decide",
-    "claim.lock",
-    "claim.reopen",
-    "claim.withdraw",
-    "citation.confirm",
-    "citation.move",
-    "citation.receive",
-    "citation.detach",
-    "source.update",
-]
 AUDIT_OBJECT_TYPES = ["claims.claim", "claims.citation", "sources.source", "sources.document"]
 
 
@@ -239,7 +284,8 @@ class AuditActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return [(action, action) for action in AUDIT_ACTIONS]
+        # A fixed list: DISTINCT over the audit table would scan it on every page.
+        return AuditAction.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset

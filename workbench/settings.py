@@ -51,6 +51,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envpair(name: str) -> tuple[str, str] | None:
+    """Return the environment variable `name` as two comma-separated values, None if unset."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise ImproperlyConfigured(f"{name} must be two values joined by a comma, not {value!r}")
+    return parts[0], parts[1]
+
+
 DEBUG = envbool("DEBUG", False)
 # A development key only with DEBUG on (the demo); anywhere else the site would sign sessions
 # with a key published in this file, so it refuses to start. The tests set their own
@@ -63,7 +74,8 @@ if not SECRET_KEY:
             "'import secrets; print(secrets.token_urlsafe(50))'))"
         )
     SECRET_KEY = "django-insecure-development-key-for-the-demo-only"  # noqa: S105 (DEBUG only)
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# Django's test environment adds "testserver" itself; a deployment should not answer to it.
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # The name published as the author of ClaimReview exports.
@@ -229,6 +241,10 @@ STORAGES = {
 # Behind HTTPS set SECURE_COOKIES=true (the demo and the browser tests run on plain HTTP).
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a proxy that ends TLS: the header it sets and the value meaning HTTPS, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Set it only if the proxy always sets
+# (or strips) that header: a client could otherwise claim HTTPS. Unset: no proxy is trusted.
+SECURE_PROXY_SSL_HEADER = envpair("SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

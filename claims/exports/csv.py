@@ -23,7 +23,7 @@ from claims.models import (
     Decision,
     Position,
 )
-from claims.verdicts import suggest_verdict
+from claims.verdicts import suggest_for_citations
 
 HEADER = [
     "claim_id",
@@ -61,9 +61,7 @@ def attribution_state(citations: list[Citation]) -> str:
 def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
     attached = [c for c in citations if c.attribution != Attribution.DETACHED]
     stances = [(c.assessment.stance if c.assessment else "") for c in attached]
-    suggestion = suggest_verdict(
-        (stance, c.source.reliability) for stance, c in zip(stances, attached, strict=True)
-    )
+    suggestion = suggest_for_citations(attached)
     decision = claim.last_decision
     return [
         str(claim.id),

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from claims.exports.rows import citations_by_claim, claim_batches, decided, json_line
-from claims.models import Citation, ClaimQuerySet, Stance, Verdict
+from claims.models import Citation, ClaimQuerySet, QuoteCheck, QuoteStatus, Stance, Verdict
 
 #: The FEVER label of each verdict FEVER has a label for.
 FEVER_LABELS: dict[str, str] = {
@@ -54,13 +54,29 @@ def evidence_page(document_name: str, citation: Citation) -> str:
 
 def evidence_sentence(citation: Citation) -> int | None:
     """Return the index of the sentence of the source's snapshot where `citation`'s quote was
-    matched, or None while that is unknown.
+    found (or closely matched), or None when it has no quote or no snapshot holds it.
 
-    Source snapshots (the stored text of each source, split into sentences) are not stored
-    yet, so no quote has a sentence: None for every citation. When they are, this is the one
-    place that looks the match up.
+    Read from the quote checks `attach_quote_sentences` put on the citation (one query a batch).
     """
-    return None
+    return getattr(citation, "quote_sentence", None)
+
+
+def attach_quote_sentences(citations: list[Citation]) -> None:
+    """Set `quote_sentence` on each citation from its assessment's newest quote that held."""
+    ids = [c.assessment_id for c in citations if c.assessment_id]
+    sentences: dict[int, int] = {}
+    for assessment_id, sentence in (
+        QuoteCheck.objects.filter(
+            assessment_id__in=ids,
+            status__in=[QuoteStatus.FOUND, QuoteStatus.CLOSE],
+            sentence__isnull=False,
+        )
+        .order_by("id")
+        .values_list("assessment_id", "sentence")
+    ):
+        sentences[assessment_id] = sentence  # the newest wins
+    for citation in citations:
+        citation.quote_sentence = sentences.get(citation.assessment_id)
 
 
 @dataclass
@@ -142,6 +158,7 @@ def fever_jsonl(
     verdicts = list(FEVER_LABELS) + ([Verdict.DISPUTED] if include_disputed else [])
     for batch in claim_batches(decided(claims).filter(verdict__in=verdicts)):
         citations = citations_by_claim([claim.id for claim in batch])
+        attach_quote_sentences([c for cited in citations.values() for c in cited])
         for claim in batch:
             record = fever_record(claim, citations[claim.id], include_disputed=include_disputed)
             if record["label"] in ("SUPPORTS", "REFUTES") and not record["evidence"]:

@@ -52,6 +52,17 @@ class ParsedClaim:
         block = "\n".join([self.raw, *self.continuation])
         return hashlib.sha256(block.encode()).hexdigest()
 
+    def add_mark(self, kind: str, value: str, position: str, page: str = "") -> None:
+        """Add one marker of the sentence: a footnote ("cite", with its page), a lettered
+        note ("note") or a cleanup tag (anything else)."""
+        if kind == "cite":
+            self.citations.append((value, position))
+            self.pages.append(page)
+        elif kind == "note":
+            self.notes.append(value)
+        else:
+            self.tags.append(value)
+
     def page_of(self, index: int) -> str:
         """Return the page of citation `index` ("" when the text gave none)."""
         return self.pages[index] if index < len(self.pages) else ""

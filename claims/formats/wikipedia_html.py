@@ -568,13 +568,7 @@ def _claims(
 
 def _annotate(claim: ParsedClaim, marks: list[_Mark], positions: list[str]) -> None:
     for mark, position in zip(marks, positions, strict=True):
-        if mark.kind == "cite":
-            claim.citations.append((mark.value, position))
-            claim.pages.append(mark.page)
-        elif mark.kind == "note":
-            claim.notes.append(mark.value)
-        else:
-            claim.tags.append(mark.value)
+        claim.add_mark(mark.kind, mark.value, position, mark.page)
 
 
 def _locate(text: str, paragraph: str, start: int) -> tuple[int, int] | None:

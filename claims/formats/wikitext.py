@@ -1463,13 +1463,7 @@ def _claims(blocks: list[_Block], warnings: list[str]) -> list[ParsedClaim]:
                 claims.append(claim)
                 marked = [(marks[index], position) for index, position in sentence.marks]
             for mark, position in marked:
-                if mark.kind == "cite":
-                    claim.citations.append((mark.value, position))
-                    claim.pages.append(mark.page)
-                elif mark.kind == "note":
-                    claim.notes.append(mark.value)
-                else:
-                    claim.tags.append(mark.value)
+                claim.add_mark(mark.kind, mark.value, position, mark.page)
     return claims
 
 

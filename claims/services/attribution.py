@@ -14,6 +14,7 @@ from claims.models import Attribution, Citation, Claim, Verdict
 from claims.selectors import claim_before
 from claims.services.evidence import evidence_for_claim
 from claims.services.rules import StaleVersion, bump, refuse_if_closed
+from workbench.actions import AuditAction
 from workbench.audit import audit_log
 from workbench.permissions import require_perm
 
@@ -97,14 +98,18 @@ def citation_confirm(
     *, citation: Citation, actor, reason: str = "", version: int | None = None
 ) -> Citation:
     """Confirm that a (leading) footnote belongs to the claim it is printed on."""
-    return _settle(citation, actor, Attribution.CONFIRMED, "citation.confirm", reason, version)
+    return _settle(
+        citation, actor, Attribution.CONFIRMED, AuditAction.CITATION_CONFIRM, reason, version
+    )
 
 
 def citation_detach(
     *, citation: Citation, actor, reason: str = "", version: int | None = None
 ) -> Citation:
     """Detach a footnote that closed a sentence not in the document; the row is kept."""
-    return _settle(citation, actor, Attribution.DETACHED, "citation.detach", reason, version)
+    return _settle(
+        citation, actor, Attribution.DETACHED, AuditAction.CITATION_DETACH, reason, version
+    )
 
 
 def citation_move(
@@ -160,7 +165,10 @@ def citation_move(
             "citation": citation.pk,
         }
         reason = reason.strip()
-        for action, claim in (("citation.move", source_claim), ("citation.receive", target)):
+        for action, claim in (
+            (AuditAction.CITATION_MOVE, source_claim),
+            (AuditAction.CITATION_RECEIVE, target),
+        ):
             audit_log(
                 actor=actor,
                 action=action,

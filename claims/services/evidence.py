@@ -7,12 +7,14 @@ assessment's quote up in it. Both are stored, so the claim page only reads them.
 an earlier snapshot held and this one does not flags its claim `source_changed`.
 """
 
+import bisect
 from collections import defaultdict
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims.evidence import RankedPassage, passages, quote_match, rank
+from claims.evidence import RankedPassage, passages, quote_match, rank, sentence_spans
 from claims.models import Assessment, Citation, Claim, Passage, QuoteCheck, QuoteStatus
 from sources.fetch import fetch_source
 from sources.models import SnapshotOrigin, Source, SourceSnapshot
@@ -60,15 +62,26 @@ class _Ranker:
         ]
 
 
+@lru_cache(maxsize=16)
+def _sentence_starts(snapshot_id: int, text: str) -> list[int]:
+    """Return where each sentence of a snapshot's text starts (kept for its next quote)."""
+    return [start for start, _ in sentence_spans(text)]
+
+
 def quote_check(assessment: Assessment, snapshot: SourceSnapshot) -> QuoteCheck:
-    """Return (unsaved) where `assessment`'s quote is in `snapshot`."""
+    """Return (unsaved) where `assessment`'s quote is in `snapshot`, and in which sentence."""
     match = quote_match(assessment.quote, snapshot.text, pages=snapshot.page_offsets)
+    sentence = None
+    if match.span is not None:
+        starts = _sentence_starts(snapshot.pk, snapshot.text)
+        sentence = max(bisect.bisect_right(starts, match.span[0]) - 1, 0)
     return QuoteCheck(
         assessment=assessment,
         snapshot=snapshot,
         status=match.status,
         score=match.score,
         page=snapshot.page_label(match.page) if match.page is not None else "",
+        sentence=sentence,
     )
 
 

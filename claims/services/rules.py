@@ -11,31 +11,25 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.models import Claim, Verdict
-from claims.selectors import claim_last_event, describe_event
+from claims.selectors import describe_event
 from claims.verdicts import Suggestion
 from workbench.audit import audit_log
+from workbench.conflicts import StaleEdit
+from workbench.models import AuditEvent
 
 
-class StaleVersion(Exception):
+class StaleVersion(StaleEdit):
     """The claim changed after the reviewer opened it; says who changed it, when and how."""
+
+    unknown_change = "changed this claim"
+    advice = "Look again, then decide."
 
     def __init__(self, claim: Claim, seen_version: int) -> None:
         self.claim = claim
-        self.seen_version = seen_version
-        self.event = claim_last_event(claim)
-        super().__init__(self.describe())
+        super().__init__(claim, seen_version)
 
-    def describe(self) -> str:
-        what = "changed this claim"
-        who, when = "someone", ""
-        if self.event is not None:
-            who = self.event.actor.get_username() if self.event.actor else "the system"
-            when = f" at {self.event.at:%Y-%m-%d %H:%M} UTC"
-            what = describe_event(self.event)
-        return (
-            f"{who} {what}{when}, after you opened it (you saw version {self.seen_version}; "
-            f"it is now at version {self.claim.version}). Look again, then decide."
-        )
+    def describe_change(self, event: AuditEvent) -> str:
+        return describe_event(event)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,6 @@ from django.core.management import call_command
 
 from tests.conftest import ensure_roles
 
-# Playwright's sync API runs an event loop in this thread; Django refuses database access
-# from a thread with a running loop unless told this is intended.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -25,8 +21,22 @@ ARGS = [
 PASSWORD = "demo-pass-1"
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def _database_access_beside_playwright():
+    """Let these tests use the database while Playwright's event loop runs in their thread.
+
+    Playwright's sync API keeps an event loop running in the test thread; Django refuses
+    database access from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Only here:
+    every other test keeps Django's guard (tests/test_async_guard.py checks it).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# Package scope: chromium and Playwright's loop end with the browser tests, before the others.
+@pytest.fixture(scope="package")
+def browser(_database_access_beside_playwright):
     """Launch headless chromium once; skip (or fail under CI=true) where it is missing."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":

@@ -96,9 +96,21 @@ def test_the_second_of_two_reviewers_sees_the_conflict_and_keeps_the_rationale(
 def test_a_viewer_sees_no_review_form(sign_in, live_server, demo):
     page = sign_in("viewer")
     expect(page.get_by_text("Read only.")).to_be_visible()
-    page.goto(f"{live_server.url}/claims/{_line(demo, 6).pk}/")
+    claim = _line(demo, 6)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
     expect(page.get_by_role("heading", name="Citations", exact=True)).to_be_visible()
     expect(page.locator("#review-form")).to_have_count(0)
     expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
-    page.keyboard.press("c")  # the shortcuts have nothing to act on
-    expect(page.locator("input[name=verdict]")).to_have_count(0)
+
+    # What the page does not offer, the server refuses: the viewer's own session posting a
+    # decision (with a valid CSRF token) gets 403 and the claim stays as it was.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{live_server.url}/claims/{claim.pk}/decide/",
+        form={"verdict": "corroborated", "version": str(claim.version), "rationale": "x"},
+        headers={"X-CSRFToken": token, "Referer": page.url},
+    )
+    assert response.status == 403
+    assert "Your role does not allow this action" in response.text()  # not a CSRF refusal
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.decisions.count()) == (Verdict.UNREVIEWED, 0)

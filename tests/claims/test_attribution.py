@@ -1,17 +1,27 @@
-"""Footnote changes on a decided claim mark it for re-review until someone decides again."""
+"""The attribution services (claims/services/attribution.py): confirm, move and detach a footnote.
+
+Each happy path and refusal, and how footnote changes on a decided claim mark it for re-review
+until someone decides again.
+"""
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.exports import claims_csv, fever_jsonl
-from claims.models import Claim, Verdict
+from claims.models import Attribution, Claim, Verdict
 from claims.selectors import claim_list, review_queue
 from claims.services import (
     AssessmentInput,
     StaleVersion,
+    citation_confirm,
     citation_detach,
     citation_move,
     claim_decide,
+    claim_lock,
 )
+from tests.claims.support import at, last_event, state
+from tests.factories import CitationFactory, ClaimFactory
+from workbench.models import AuditEvent
 
 
 def _line(seed, n: int) -> Claim:
@@ -103,3 +113,107 @@ def test_the_claim_page_says_so_and_its_claimreview_is_withdrawn(client, decided
     assert "needs re-review" in html
     assert "its verdict stands on evidence that changed" in html
     assert client.get(f"/claims/{two.pk}/claimreview.json").status_code == 404
+
+
+# --- confirm, move, detach, and their refusals ------------------------------------------------
+
+
+def test_confirming_every_leading_citation_clears_the_attribution_check(seed, bob):
+    claim = at(seed, 6)
+    first, second = claim.citations.order_by("order")
+
+    citation_confirm(citation=first, actor=bob)
+    assert Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    citation_confirm(citation=second, actor=bob, reason="Both back the covert mobilization.")
+
+    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    event = last_event()
+    assert (event.action, event.actor, event.object_id) == ("citation.confirm", bob, str(claim.pk))
+    assert event.before == {"label": "32", "attribution": "as_printed"}
+    assert event.after["attribution"] == "confirmed"
+    assert event.reason == "Both back the covert mobilization."
+    claim.refresh_from_db()
+    assert claim.version == 3  # each settlement is a change a reviewer must see
+
+
+def test_moving_a_leading_citation_gives_it_to_the_claim_before(seed, bob):
+    claim, previous = at(seed, 2), at(seed, 1)
+    citation = claim.citations.get()
+
+    citation_move(citation=citation, actor=bob, reason="It closed line 1's sentence.")
+
+    citation.refresh_from_db()
+    assert citation.claim == previous
+    assert citation.attribution == Attribution.MOVED
+    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
+    assert [c.source.label for c in previous.citations.all()] == ["19"]
+    moved, received = AuditEvent.objects.order_by("-id")[:2][::-1]
+    assert (moved.action, moved.object_id) == ("citation.move", str(claim.pk))
+    assert (received.action, received.object_id) == ("citation.receive", str(previous.pk))
+    assert moved.before["claim"] == claim.pk and moved.after["claim"] == previous.pk
+
+
+def test_a_citation_can_move_to_another_claim_of_the_same_document_only(seed, bob):
+    citation = at(seed, 6).citations.order_by("order").first()
+    target = at(seed, 3)
+
+    citation_move(citation=citation, actor=bob, to_claim=target)
+
+    citation.refresh_from_db()
+    assert citation.claim == target
+    elsewhere = ClaimFactory()
+    before = state()
+    with pytest.raises(ValidationError, match="same document"):
+        citation_move(citation=citation, actor=bob, to_claim=elsewhere)
+    assert state() == before
+
+
+def test_the_first_claim_has_no_claim_before_to_move_to(db, bob):
+    citation = CitationFactory(claim=ClaimFactory(line=1), position="leading")
+
+    with pytest.raises(ValidationError, match="no claim before"):
+        citation_move(citation=citation, actor=bob)
+
+
+def test_detaching_keeps_the_citation_and_drops_it_from_the_suggestion(seed, bob):
+    claim = at(seed, 8)
+    citation = claim.citations.get()
+
+    citation_detach(citation=citation, actor=bob, reason="Closes a sentence cut from the seed.")
+
+    citation.refresh_from_db()
+    assert citation.attribution == Attribution.DETACHED
+    assert last_event().action == "citation.detach"
+    assert not claim.citations.attached().exists()
+
+
+def test_settling_twice_is_refused(seed, bob):
+    citation = at(seed, 8).citations.get()
+    citation_confirm(citation=citation, actor=bob)
+    before = state()
+
+    with pytest.raises(ValidationError, match="already confirmed"):
+        citation_confirm(citation=citation, actor=bob)
+
+    assert state() == before
+
+
+@pytest.mark.parametrize("service", [citation_confirm, citation_detach, citation_move])
+def test_a_viewer_cannot_settle_attribution(seed, charlie, service):
+    before = state()
+
+    with pytest.raises(PermissionDenied):
+        service(citation=at(seed, 8).citations.get(), actor=charlie)
+
+    assert state() == before
+
+
+def test_settling_attribution_on_a_locked_claim_is_refused(seed, alice):
+    claim = at(seed, 8)
+    claim_lock(claim=claim, actor=alice, reason="Frozen.")
+    before = state()
+
+    with pytest.raises(ValidationError, match="is locked"):
+        citation_confirm(citation=claim.citations.get(), actor=alice)
+
+    assert state() == before

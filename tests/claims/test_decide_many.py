@@ -17,7 +17,7 @@ from claims.services import (
     claim_lock,
     document_import,
 )
-from tests.claims.test_services import at, state
+from tests.claims.support import at, state
 from workbench.audit import audit_verify
 from workbench.models import AuditEvent
 

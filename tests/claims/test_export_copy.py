@@ -13,10 +13,8 @@ from claims.services import (
     claim_publish,
     document_import,
 )
-from claims.verdicts import suggest_verdict, suggest_verdict_sql
 from sources.models import Source
 from sources.services import source_update
-from tests.claims.test_verdicts import TABLE
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.skipif(
@@ -38,20 +36,6 @@ SEED = "\n".join(
 
 def python_csv(claims) -> str:
     return "".join(claims_csv(claims, engine="python"))
-
-
-@pytest.mark.parametrize(("pairs", "expected"), TABLE)
-def test_the_sql_suggestion_agrees_with_the_python_rule(db, pairs, expected):
-    rows = pairs or [("", "unrated")]
-    values = ", ".join(["(%s, %s)"] * len(rows))
-    among = "stance <> ''" if pairs else "FALSE"
-    case = suggest_verdict_sql(stance="stance", reliability="reliability", among=among)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {case} FROM (VALUES {values}) AS t(stance, reliability)",
-            [v for pair in rows for v in pair],
-        )
-        assert cursor.fetchone()[0] == suggest_verdict(pairs).verdict == expected
 
 
 def test_copy_and_python_give_the_same_bytes(db, alice, bob):

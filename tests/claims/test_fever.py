@@ -2,18 +2,19 @@
 scorer (the `fever-scorer` package) reading what they write."""
 
 import json
+import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from claims.evidence import sentence_spans
 from claims.exports import DISPUTED_LABEL, FEVER_LABELS, fever_jsonl
-from claims.exports import fever as fever_export
-from claims.formats.sentences import split_sentences
 from claims.models import Assessment, Claim
 from claims.services import AssessmentInput, claim_decide, document_import
-from sources.extract import extract
+from claims.services.evidence import source_snapshot_upload
+from sources.snapshots import Upload
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "sources"
 SEED = "000_cd3426a0e815e9f2.txt"
@@ -192,7 +193,8 @@ def test_many_claims_take_a_fixed_number_of_queries(db, bob, count, django_asser
     for claim in Claim.objects.all():
         decide(claim, bob, "corroborated", {str(claim.line % 7 or 7): AssessmentInput("supports")})
 
-    with django_assert_max_num_queries(3):  # claims, citations, then the empty next batch
+    # claims, citations, their quotes' sentences, then the empty next batch
+    with django_assert_max_num_queries(4):
         lines = list(fever_jsonl(Claim.objects.all()))
 
     assert len(lines) == count
@@ -203,7 +205,11 @@ def test_many_claims_take_a_fixed_number_of_queries(db, bob, count, django_asser
 
 @pytest.fixture
 def scorer():
-    """The official scorer (test-only; README "Exports" says how to install it)."""
+    """The official scorer (test-only; README "Exports" says how to install it; CI does)."""
+    if os.environ.get("CI") == "true":
+        from fever import scorer
+
+        return scorer
     return pytest.importorskip("fever.scorer", reason="fever-scorer is not installed")
 
 
@@ -220,37 +226,48 @@ def as_predictions(records: list[dict]) -> list[dict]:
     ]
 
 
-#: Source snapshots stand-in: the stored text of [116] and [3]. Snapshots are being built
-#: elsewhere; these are what they would hold for these two sources.
-SNAPSHOTS = {
-    "116": extract((DATA / "kremlin-troop-mobilization.html").read_bytes(), "text/html").text,
-    "3": (DATA / "mobilization.txt").read_text(encoding="utf-8"),
-}
+@pytest.fixture
+def snapshotted(seed, bob, alice):
+    """The claims of `reviewed`, decided after real copies of [116] and [3] were kept, so each
+    quote is checked against its source's snapshot and has a sentence."""
+    for label, name, data in (
+        ("116", "statement.html", (DATA / "kremlin-troop-mobilization.html").read_bytes()),
+        ("3", "mobilization.txt", (DATA / "mobilization.txt").read_bytes()),
+    ):
+        source_snapshot_upload(
+            source=seed.sources.get(label=label), upload=Upload(name, data), actor=alice
+        )
+    decide(line(seed, 29), bob, "corroborated", {"116": AssessmentInput("supports", BLINKEN_QUOTE)})
+    decide(line(seed, 8), bob, "refuted", {"3": AssessmentInput("refutes", SHOIGU_QUOTE, "1")})
+    return seed
 
 
-def located_sentence(citation) -> int | None:
-    """Find the quote's sentence in the source's snapshot, as evidence_sentence will."""
-    snapshot = SNAPSHOTS.get(citation.source.label)
-    if snapshot is None or not citation.assessment.quote:
-        return None
-    for index, sentence in enumerate(split_sentences(snapshot)):
-        if citation.assessment.quote in sentence.text:
-            return index
-    return None
+def sentence_of(quote: str, label: str, seed) -> int:
+    """Return, by hand, the index of the snapshot sentence holding `quote`."""
+    text = seed.sources.get(label=label).snapshot.text
+    start = text.index(quote)
+    return max(i for i, (begin, _) in enumerate(sentence_spans(text)) if begin <= start)
 
 
-def test_the_official_scorer_gives_1_for_the_export_against_itself(scorer, reviewed, monkeypatch):
-    monkeypatch.setattr(fever_export, "evidence_sentence", located_sentence)
+def test_the_evidence_names_the_snapshot_sentence_the_quote_was_found_in(snapshotted):
     gold, _ = export()
-    assert [item[3] for r in gold for group in r["evidence"] for item in group] == [3, 1]
+    sentences = {r["id"]: r["evidence"][0][0][3] for r in gold}
+    assert sentences == {
+        line(snapshotted, 29).pk: sentence_of(BLINKEN_QUOTE, "116", snapshotted),
+        line(snapshotted, 8).pk: sentence_of(SHOIGU_QUOTE, "3", snapshotted),
+    }
+    assert all(isinstance(n, int) for n in sentences.values())
+
+
+def test_the_official_scorer_gives_1_for_the_export_against_itself(scorer, snapshotted):
+    gold, _ = export()
 
     score = scorer.fever_score(as_predictions(gold), actual=gold)
 
     assert score == (1.0, 1.0, 1.0, 1.0, 1.0)  # strict, label accuracy, precision, recall, F1
 
 
-def test_the_scorer_notices_a_wrong_label_or_missing_evidence(scorer, reviewed, monkeypatch):
-    monkeypatch.setattr(fever_export, "evidence_sentence", located_sentence)
+def test_the_scorer_notices_a_wrong_label_or_missing_evidence(scorer, snapshotted):
     gold, _ = export()
     predictions = as_predictions(gold)
     predictions[0]["predicted_label"] = "REFUTES" if gold[0]["label"] == "SUPPORTS" else "SUPPORTS"
@@ -261,7 +278,7 @@ def test_the_scorer_notices_a_wrong_label_or_missing_evidence(scorer, reviewed, 
     assert (strict, accuracy) == (0.0, 0.5)
 
 
-def test_while_sentences_are_unknown_the_scorer_reads_the_file_and_scores_labels(scorer, reviewed):
+def test_without_a_snapshot_the_sentence_is_null_and_the_scorer_scores_labels(scorer, reviewed):
     gold, _ = export()
     assert all(item[3] is None for r in gold for group in r["evidence"] for item in group)
     # A sentence of None cannot be predicted (the scorer wants an int): labels only.

@@ -472,3 +472,17 @@ def test_an_admin_form_saved_over_a_newer_edit_is_refused(admin_client, admin_us
     assert new_events(since) == []
     source.refresh_from_db()
     assert (source.title, source.reliability) == ("Decree", Reliability.UNRATED)
+
+
+def test_document_and_source_pages_link_to_their_own_audit_events(admin_client, seed):
+    source = seed.sources.order_by("id").first()
+    pages = {
+        "sources.document": reverse("admin:sources_document_change", args=[seed.pk]),
+        "sources.source": reverse("admin:sources_source_change", args=[source.pk]),
+    }
+    for object_type, url in pages.items():
+        pk = seed.pk if object_type == "sources.document" else source.pk
+
+        page = admin_client.get(url).content.decode()
+
+        assert f"?object_type={object_type}&amp;object_id={pk}" in page

@@ -3,26 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.exports import citations_csv, claims_csv, claims_jsonl
-from claims.filters import ClaimFilter
-from claims.selectors import InvalidFilters, claim_export_list
+from claims.management.options import add_filter_arguments, exported_claims
 from workbench.output import write_lines
-
-# DateFromToRangeFilter reads two parameters; every other filter one.
-_RANGE_SUFFIXES = ("after", "before")
-
-
-def filter_options() -> list[tuple[str, str, str]]:
-    """Return (option, query parameter, help) for every filter of the claim list."""
-    options = []
-    for name, flt in ClaimFilter.base_filters.items():
-        label = str(flt.label or name)
-        if flt.__class__.__name__ == "DateFromToRangeFilter":
-            for suffix in _RANGE_SUFFIXES:
-                param = f"{name}_{suffix}"
-                options.append((param.replace("_", "-"), param, f"{label} ({suffix}, YYYY-MM-DD)"))
-        else:
-            options.append((name.replace("_", "-"), name, label))
-    return options
 
 
 class Command(BaseCommand):
@@ -50,21 +32,10 @@ class Command(BaseCommand):
             metavar="FILE",
             help="also write the citations CSV (one row per footnote, join on claim_id) to FILE",
         )
-        for option, param, help_text in filter_options():
-            parser.add_argument(
-                f"--{option}", dest=f"filter_{param}", metavar=param.upper(), help=help_text
-            )
+        add_filter_arguments(parser)
 
     def handle(self, *args, **options) -> None:
-        filters = {
-            param: options[f"filter_{param}"]
-            for _, param, _ in filter_options()
-            if options.get(f"filter_{param}") is not None
-        }
-        try:
-            claims = claim_export_list(filters=filters, include_all=options["all"])
-        except InvalidFilters as exc:
-            raise CommandError(str(exc)) from None
+        claims = exported_claims(options, include_all=options["all"])
         if options["format"] == "jsonl":
             if options["bom"] or options["raw"]:
                 raise CommandError("--bom and --raw are CSV options: JSON Lines have neither")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from claims.exports import FeverReport, fever_jsonl
-from claims.management.commands.export_claimreview import add_filter_arguments, decided_claims
+from claims.management.options import add_filter_arguments, exported_claims
 from workbench.output import write_lines
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         report = FeverReport()
         lines = fever_jsonl(
-            decided_claims(options), include_disputed=options["include_disputed"], report=report
+            exported_claims(options), include_disputed=options["include_disputed"], report=report
         )
         write_lines(lines, output=options["output"], stdout=self.stdout)
         self.stderr.write(report.summary())

@@ -1,47 +1,23 @@
-"""The review workflow's services: each happy path, its audit event, and each refusal."""
+"""The review services (claims/services/review.py): decide, lock, reopen, withdraw.
+
+Each happy path, its audit event, and each refusal, which leaves everything as it was.
+"""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.models import Assessment, Attribution, Citation, Claim, Decision
 from claims.services import (
     AssessmentInput,
     StaleVersion,
-    citation_confirm,
-    citation_detach,
-    citation_move,
     claim_decide,
     claim_lock,
     claim_reopen,
     claim_withdraw,
+    document_delete,
 )
-from tests.factories import CitationFactory, ClaimFactory
+from sources.models import Document
+from tests.claims.support import at, last_event, state, supports_all
 from workbench.audit import audit_verify
-from workbench.models import AuditEvent
-
-
-def at(seed, line: int) -> Claim:
-    return Claim.objects.get(document=seed, line=line)
-
-
-def state() -> tuple:
-    """Everything a refused call must leave as it was."""
-    return (
-        list(Claim.objects.values_list("id", "verdict", "version", "locked", "last_decision")),
-        list(Citation.objects.values_list("id", "claim_id", "attribution", "assessment", "order")),
-        Decision.objects.count(),
-        Assessment.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def last_event() -> AuditEvent:
-    return AuditEvent.objects.order_by("-id").first()
-
-
-def supports_all(claim: Claim) -> dict[int, AssessmentInput]:
-    return {c.pk: AssessmentInput("supports", quote="It says so.") for c in claim.citations.all()}
-
 
 # --- claim_decide ---------------------------------------------------------------------------
 
@@ -212,110 +188,6 @@ def test_it_refuses_bad_input(seed, bob, kwargs, field):
     assert state() == before
 
 
-# --- attribution ----------------------------------------------------------------------------
-
-
-def test_confirming_every_leading_citation_clears_the_attribution_check(seed, bob):
-    claim = at(seed, 6)
-    first, second = claim.citations.order_by("order")
-
-    citation_confirm(citation=first, actor=bob)
-    assert Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
-    citation_confirm(citation=second, actor=bob, reason="Both back the covert mobilization.")
-
-    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
-    event = last_event()
-    assert (event.action, event.actor, event.object_id) == ("citation.confirm", bob, str(claim.pk))
-    assert event.before == {"label": "32", "attribution": "as_printed"}
-    assert event.after["attribution"] == "confirmed"
-    assert event.reason == "Both back the covert mobilization."
-    claim.refresh_from_db()
-    assert claim.version == 3  # each settlement is a change a reviewer must see
-
-
-def test_moving_a_leading_citation_gives_it_to_the_claim_before(seed, bob):
-    claim, previous = at(seed, 2), at(seed, 1)
-    citation = claim.citations.get()
-
-    citation_move(citation=citation, actor=bob, reason="It closed line 1's sentence.")
-
-    citation.refresh_from_db()
-    assert citation.claim == previous
-    assert citation.attribution == Attribution.MOVED
-    assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
-    assert [c.source.label for c in previous.citations.all()] == ["19"]
-    moved, received = AuditEvent.objects.order_by("-id")[:2][::-1]
-    assert (moved.action, moved.object_id) == ("citation.move", str(claim.pk))
-    assert (received.action, received.object_id) == ("citation.receive", str(previous.pk))
-    assert moved.before["claim"] == claim.pk and moved.after["claim"] == previous.pk
-
-
-def test_a_citation_can_move_to_another_claim_of_the_same_document_only(seed, bob):
-    citation = at(seed, 6).citations.order_by("order").first()
-    target = at(seed, 3)
-
-    citation_move(citation=citation, actor=bob, to_claim=target)
-
-    citation.refresh_from_db()
-    assert citation.claim == target
-    elsewhere = ClaimFactory()
-    before = state()
-    with pytest.raises(ValidationError, match="same document"):
-        citation_move(citation=citation, actor=bob, to_claim=elsewhere)
-    assert state() == before
-
-
-def test_the_first_claim_has_no_claim_before_to_move_to(db, bob):
-    citation = CitationFactory(claim=ClaimFactory(line=1), position="leading")
-
-    with pytest.raises(ValidationError, match="no claim before"):
-        citation_move(citation=citation, actor=bob)
-
-
-def test_detaching_keeps_the_citation_and_drops_it_from_the_suggestion(seed, bob):
-    claim = at(seed, 8)
-    citation = claim.citations.get()
-
-    citation_detach(citation=citation, actor=bob, reason="Closes a sentence cut from the seed.")
-
-    citation.refresh_from_db()
-    assert citation.attribution == Attribution.DETACHED
-    assert last_event().action == "citation.detach"
-    assert not claim.citations.attached().exists()
-
-
-def test_settling_twice_is_refused(seed, bob):
-    citation = at(seed, 8).citations.get()
-    citation_confirm(citation=citation, actor=bob)
-    before = state()
-
-    with pytest.raises(ValidationError, match="already confirmed"):
-        citation_confirm(citation=citation, actor=bob)
-
-    assert state() == before
-
-
-@pytest.mark.parametrize("service", [citation_confirm, citation_detach, citation_move])
-def test_a_viewer_cannot_settle_attribution(seed, charlie, service):
-    before = state()
-
-    with pytest.raises(PermissionDenied):
-        service(citation=at(seed, 8).citations.get(), actor=charlie)
-
-    assert state() == before
-
-
-def test_settling_attribution_on_a_locked_claim_is_refused(seed, alice):
-    claim = at(seed, 8)
-    claim_lock(claim=claim, actor=alice, reason="Frozen.")
-    before = state()
-
-    with pytest.raises(ValidationError, match="is locked"):
-        citation_confirm(citation=claim.citations.get(), actor=alice)
-
-    assert state() == before
-
-
 # --- lock, reopen, withdraw ------------------------------------------------------------------
 
 
@@ -369,10 +241,10 @@ def test_a_withdrawn_claim_stays_with_its_history(seed, alice, django_user_model
         claim_withdraw(claim=at(seed, 3), actor=alice, reason="Editors do not withdraw.")
 
 
-def test_only_admins_delete_documents_and_never_reviewed_ones(seed, alice, bob, django_user_model):
-    from claims.services import document_delete
-    from sources.models import Document
+# --- document_delete (claims/services/documents.py) ---------------------------------------------
 
+
+def test_only_admins_delete_documents_and_never_reviewed_ones(seed, alice, bob, django_user_model):
     with pytest.raises(PermissionDenied):
         document_delete(document=seed, actor=alice, reason="Editors may not.")
     admin = django_user_model.objects.create_superuser("root", password="x")

@@ -1,0 +1,61 @@
+"""AuditAction lists every action the services write, and the admin filters by each."""
+
+from django.urls import reverse
+
+from claims.models import Claim
+from claims.services import (
+    citation_confirm,
+    citation_detach,
+    citation_move,
+    claim_decide,
+    claim_lock,
+    claim_reopen,
+    claim_withdraw,
+    document_delete,
+    document_import,
+)
+from sources.services import source_update
+from workbench.actions import AuditAction
+from workbench.models import AuditEvent
+
+SEED = b"First sentence.[1]\n[2] Second sentence.[3]\n[4] Third sentence.[5]\n"
+
+
+def run_every_service(editor, admin) -> None:
+    """Call each service that writes an audit event once."""
+    document = document_import(name="actions.txt", data=SEED).document
+    first, second, third = Claim.objects.filter(document=document).order_by("line")
+    citation_move(citation=second.citations.get(source__label="2"), actor=editor)
+    citation_confirm(citation=third.citations.get(source__label="4"), actor=editor)
+    citation_detach(citation=third.citations.get(source__label="5"), actor=editor)
+    first.refresh_from_db()
+    claim_decide(
+        claim=first, actor=editor, verdict="disputed", version=first.version, rationale="x"
+    )
+    claim_lock(claim=second, actor=editor, reason="Checking the wording.")
+    claim_reopen(claim=second, actor=editor, reason="Checked.")
+    claim_withdraw(claim=third, actor=admin, reason="Not in the article.")
+    source_update(source=document.sources.get(label="1"), actor=editor, title="A report")
+    spare = document_import(name="spare.txt", data=b"A sentence.[1]\n").document
+    document_delete(document=spare, actor=admin, reason="Imported by mistake.")
+
+
+def test_the_services_write_exactly_the_listed_actions(db, alice, admin_user):
+    run_every_service(alice, admin_user)
+
+    written = set(AuditEvent.objects.values_list("action", flat=True))
+
+    assert written == set(AuditAction.values)
+
+
+def test_the_admin_filters_events_by_each_action(db, alice, admin_user, admin_client):
+    run_every_service(alice, admin_user)
+    url = reverse("admin:workbench_auditevent_changelist")
+
+    page = admin_client.get(url).content.decode()
+    for action in AuditAction:
+        assert f"?action={action.value}" in page, action
+        filtered = admin_client.get(url, {"action": action.value})
+        assert filtered.status_code == 200
+        shown = {event.action for event in filtered.context["cl"].result_list}
+        assert shown == {action.value}, action

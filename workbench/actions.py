@@ -1,0 +1,21 @@
+"""Every action an audit event can record: the services write these, the admin filters by them.
+
+The values are stored in AuditEvent.action and covered by each event's hash: never rename one;
+add a member for a new action.
+"""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    DOCUMENT_IMPORT = "document.import", "Document imported"
+    DOCUMENT_DELETE = "document.delete", "Document deleted"
+    CLAIM_DECIDE = "claim.decide", "Claim decided"
+    CLAIM_LOCK = "claim.lock", "Claim locked"
+    CLAIM_REOPEN = "claim.reopen", "Claim reopened"
+    CLAIM_WITHDRAW = "claim.withdraw", "Claim withdrawn"
+    CITATION_CONFIRM = "citation.confirm", "Footnote confirmed"
+    CITATION_MOVE = "citation.move", "Footnote moved away"
+    CITATION_RECEIVE = "citation.receive", "Footnote moved here"
+    CITATION_DETACH = "citation.detach", "Footnote detached"
+    SOURCE_UPDATE = "source.update", "Source edited"
