@@ -86,7 +86,7 @@ class ClaimFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(text__icontains=value.strip())
+        return queryset.text_contains(value.strip())
 
     def filter_source(self, queryset, name, value):
         return queryset.citing_label(value.strip().strip("[]"))

@@ -1,8 +1,8 @@
 """Claims (one sentence of a seed), their citations, and the reviewers' decisions."""
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField
 from django.utils import timezone
 
 from sources.models import Document, Source, SourceSnapshot
@@ -80,6 +80,18 @@ class ClaimQuerySet(models.QuerySet):
 
     def unsourced(self, unsourced: bool = True) -> "ClaimQuerySet":
         return self.filter(~_any_citation() if unsourced else _any_citation())
+
+    def text_contains(self, words: str) -> "ClaimQuerySet":
+        """Claims whose text contains `words`, in any case of any alphabet.
+
+        PostgreSQL folds case with UPPER … LIKE, which the trigram index claim_text_trgm
+        (migration 0014) answers without reading every row; SQLite folds ASCII only, so it
+        compares Python's casefold of both sides (a registered function, workbench/db.py).
+        """
+        if connections[self.db].vendor == "sqlite":
+            folded = Func(F("text"), function="workbench_casefold", output_field=TextField())
+            return self.alias(folded_text=folded).filter(folded_text__contains=words.casefold())
+        return self.filter(text__icontains=words)
 
     def with_tag(self, tag: str) -> "ClaimQuerySet":
         return self.filter(tag_q(tag))

@@ -59,3 +59,75 @@ class SourceForm(forms.Form):
     def changes(self) -> dict:
         """Return the source fields as source_update takes them (without reason and version)."""
         return {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "version")}
+
+
+#: The formats an editor chooses between on the import page ("" lets the file's extension say).
+FORMAT_CHOICES = [
+    ("", "From the file name (.txt, .wiki, .html)"),
+    ("seed", "Plain text: one sentence per line, footnotes as [12]"),
+    ("wikitext", "Wikitext (the article's source, with <ref> and {{cite}})"),
+    ("html", "Wikipedia HTML (the article page saved from a browser, or Parsoid HTML)"),
+]
+#: Largest file (or pasted text) the web import takes; larger ones go through import_seeds.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+PASTE_MAX_CHARS = 2_000_000
+
+
+class DocumentImportForm(forms.Form):
+    """An article to import: a file or pasted text, its name and format."""
+
+    file = forms.FileField(required=False, help_text="Up to 10 MB.")
+    text = forms.CharField(
+        label="Or paste the text",
+        required=False,
+        max_length=PASTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    name = forms.CharField(
+        label="Document name",
+        required=False,
+        max_length=255,
+        help_text="Defaults to the file's name. The same name again is a new revision: "
+        "unchanged sentences keep their claims, new ones are added, vanished ones withdrawn.",
+    )
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise forms.ValidationError("A document name is a file name, without folders.")
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), (cleaned.get("text") or "")
+        if upload and text.strip():
+            raise forms.ValidationError("Give a file or paste text, not both.")
+        if not upload and not text.strip():
+            if not self.errors:
+                raise forms.ValidationError("Choose a file or paste the text to import.")
+            return cleaned
+        if upload and upload.size > IMPORT_MAX_BYTES:
+            self.add_error(
+                "file",
+                f"The file is {upload.size / 1e6:.1f} MB; the web import takes up to "
+                f"{IMPORT_MAX_BYTES // (1024 * 1024)} MB (manage.py import_seeds takes more).",
+            )
+        if not upload and not cleaned.get("name"):
+            self.add_error("name", "Name the pasted document (e.g. Article_title.wiki).")
+        return cleaned
+
+    def content(self) -> tuple[str, bytes]:
+        """Return (document name, bytes) of a valid form."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return self.cleaned_data.get("name") or upload.name, upload.read()
+        return self.cleaned_data["name"], self.cleaned_data["text"].encode("utf-8")
+
+
+class ImportConfirmForm(forms.Form):
+    """The second step: import what the dry run showed (held on the server by its digest)."""
+
+    token = forms.RegexField(regex=r"^[0-9a-f]{64}$")
+    name = forms.CharField(max_length=255)
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False)

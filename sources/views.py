@@ -1,17 +1,30 @@
 """The sources register and a source's page, where editors edit it through source_update."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 # The source page acts on the claims citing a source (design.md: sources' views may use claims).
+from claims.formats import parse_document
+from claims.formats.base import FormatError
 from claims.services.evidence import source_fetch_request, source_snapshot_upload
-from sources.forms import FillForm, SnapshotUploadForm, SourceForm
+from claims.services.imports import document_import
+from sources.forms import (
+    DocumentImportForm,
+    FillForm,
+    ImportConfirmForm,
+    SnapshotUploadForm,
+    SourceForm,
+)
 from sources.models import Source
+from sources.pending import hold, take
 from sources.selectors import (
     source_citations,
     source_fetch_status,
@@ -171,3 +184,77 @@ def source_fill(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Filled {', '.join(offer)} from the snapshot.")
     return redirect("sources:detail", pk=source.pk)
+
+
+IMPORT = "sources.add_document"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_import_view(request: HttpRequest) -> HttpResponse:
+    """Import an article from the browser: a dry run first, then the import on confirmation.
+
+    Editors and admins only. The dry run changes nothing and shows what the import would do;
+    the bytes wait on the server (sources/pending.py) until the editor confirms or leaves.
+    """
+    require_perm(request.user, IMPORT, "import documents")
+    if request.method == "GET":
+        return render(request, "sources/document_import.html", {"form": DocumentImportForm()})
+    if "confirm" in request.POST:
+        return _import_confirmed(request)
+    form = DocumentImportForm(request.POST, request.FILES)
+    ctx: dict = {"form": form}
+    if form.is_valid():
+        name, data = form.content()
+        fmt = form.cleaned_data["format"] or None
+        try:
+            report = document_import(
+                name=name, data=data, actor=request.user, fmt=fmt, dry_run=True
+            )
+            preview = parse_document(data, name, fmt)
+        except FormatError as exc:
+            form.add_error(
+                "file" if form.cleaned_data.get("file") else "text", exc.message_for(name)
+            )
+        else:
+            ctx.update(
+                report=report,
+                preview=preview.claims[:PREVIEW_CLAIMS],
+                warnings=preview.warnings[:PREVIEW_CLAIMS],
+                described=len(preview.sources),
+                confirm=ImportConfirmForm(
+                    initial={
+                        "token": hold(request.user.pk, data),
+                        "name": name,
+                        "format": form.cleaned_data["format"],
+                    }
+                ),
+            )
+            return render(request, "sources/document_import.html", ctx)
+    return render(request, "sources/document_import.html", ctx, status=400)
+
+
+#: How many claims (and warnings) the dry run shows as they will look.
+PREVIEW_CLAIMS = 10
+
+
+def _import_confirmed(request: HttpRequest) -> HttpResponse:
+    confirm = ImportConfirmForm(request.POST)
+    data = take(request.user.pk, confirm.data.get("token", "")) if confirm.is_valid() else None
+    if data is None:
+        form = DocumentImportForm()
+        form.add_error(
+            None,
+            "That import is no longer waiting (it was done, or is over a day "
+            "old): choose the file again.",
+        )
+        return render(request, "sources/document_import.html", {"form": form}, status=400)
+    name, fmt = confirm.cleaned_data["name"], confirm.cleaned_data["format"] or None
+    try:
+        report = document_import(name=name, data=data, actor=request.user, fmt=fmt)
+    except FormatError as exc:
+        form = DocumentImportForm()
+        form.add_error(None, exc.message_for(name))
+        return render(request, "sources/document_import.html", {"form": form}, status=400)
+    messages.success(request, f"Imported {report.summary()}.")
+    return redirect(f"{reverse('claims:list')}?document={quote(report.document.name)}")

@@ -44,6 +44,14 @@ _POSTGRESQL_FUNCTIONS = [
 def _register_sqlite_functions(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("workbench_purge_allowed", 0, lambda: 0)
+        # SQLite's LIKE folds ASCII only ("москва" misses "Москва"): text search folds with
+        # Python's casefold instead (ClaimQuerySet.text_contains).
+        connection.connection.create_function(
+            "workbench_casefold",
+            1,
+            lambda text: text.casefold() if text else text,
+            deterministic=True,
+        )
 
 
 def append_only_triggers(vendor: str, table: str) -> dict[str, str]:

@@ -17,9 +17,9 @@ _VIEW = [
     "workbench.view_auditevent",
 ]
 _REVIEW = ["claims.add_decision", "claims.add_assessment", "claims.change_citation"]
-_EDIT = ["sources.change_source", "claims.lock_claim"]
+# Editors import documents (web import page); Admins also change and delete them.
+_EDIT = ["sources.change_source", "claims.lock_claim", "sources.add_document"]
 _ADMIN = [
-    "sources.add_document",
     "sources.change_document",
     "sources.delete_document",
     "sources.add_source",

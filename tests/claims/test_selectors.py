@@ -246,3 +246,13 @@ def test_recent_decisions_are_everyones_or_one_reviewers_newest_first(db, bob, a
 
     assert decisions_recent(limit=2) == [third, second]
     assert decisions_recent(actor=bob) == [third, first]
+
+
+@pytest.mark.parametrize("words", ["москва", "МОСКВА", "Москва", "ΑΘΉΝΑ", "athens"])
+def test_text_search_folds_case_in_every_alphabet(db, words):
+    from tests.factories import ClaimFactory
+
+    claim = ClaimFactory(text="Protests spread from Москва to Αθήνα and to Athens.")
+    ClaimFactory(text="Nothing about it here.")
+
+    assert list(claim_list(filters={"q": words})) == [claim]

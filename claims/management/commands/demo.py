@@ -1,5 +1,11 @@
-"""manage.py demo: migrate, import seeds/, create the demo users, and serve on 127.0.0.1:8000."""
+"""manage.py demo: migrate, import seeds/, create the demo users, and serve on 127.0.0.1:8000.
 
+It also runs the background worker (`manage.py db_worker`) beside the web server, as a
+deployment does, so "Fetch the source" and large exports work in the demo too.
+"""
+
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -29,4 +35,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"\nThe workbench: http://{host}/  (sign in as reviewer)\n")
         )
-        call_command("runserver", addrport, use_reloader=False)
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        worker = subprocess.Popen([sys.executable, manage, "db_worker"])  # noqa: S603
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,4 +1,8 @@
-"""manage.py import_seeds PATH…: import seed documents (files, or folders of .txt files).
+"""manage.py import_seeds PATH…: import documents (files, or folders of them).
+
+The format comes from each file's extension (.txt the seed grammar, .wiki/.wikitext wikitext,
+.html/.htm Wikipedia HTML) or from --format; a file that clearly is another format than the
+one chosen is refused naming the right --format.
 
 Each file is imported in its own transaction: a file that cannot be imported prints one
 `error: PATH: …` line and the run goes on with the next file; the run then fails naming them.
@@ -10,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from claims.formats import EXTENSIONS, PARSERS
 from claims.formats.seed import SeedError
 from claims.services import document_import
 
@@ -17,19 +22,34 @@ PROGRESS_EVERY = 10_000  # claims; shorter files print no progress
 
 
 class Command(BaseCommand):
-    help = "Import seed documents: one claim per line, linked to its footnote sources."
+    help = (
+        "Import documents (seed grammar .txt, wikitext .wiki, Wikipedia .html): every sentence "
+        "a claim linked to its footnotes' sources."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", help="seed files, or folders of .txt seed files")
+        kinds = ", ".join(sorted(EXTENSIONS))
+        parser.add_argument("paths", nargs="+", help=f"files, or folders of {kinds} files")
+        parser.add_argument(
+            "--format",
+            choices=sorted(PARSERS),
+            help="read every file as this format (default: from each file's extension)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="say what would change; change nothing"
+        )
 
-    def handle(self, *args, paths: list[str], **options) -> None:
+    def handle(self, *args, paths: list[str], format: str | None, dry_run: bool, **options):
         files, failed = [], []
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
+                found = sorted(
+                    p for p in path.iterdir() if p.suffix.lower() in EXTENSIONS and p.is_file()
+                )
                 if not found:
-                    self._fail(failed, raw, f"{raw}: no .txt seed files in this folder")
+                    kinds = ", ".join(sorted(EXTENSIONS))
+                    self._fail(failed, raw, f"{raw}: no {kinds} files in this folder")
                 files.extend(found)
             elif path.is_file():
                 files.append(path)
@@ -41,7 +61,11 @@ class Command(BaseCommand):
             try:
                 data = path.read_bytes()
                 report = document_import(
-                    name=path.name, data=data, progress=self._progress(path.name)
+                    name=path.name,
+                    data=data,
+                    progress=self._progress(path.name),
+                    fmt=format,
+                    dry_run=dry_run,
                 )
             except SeedError as exc:
                 self._fail(failed, str(path), exc.message_for(str(path)))
