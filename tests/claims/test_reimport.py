@@ -343,6 +343,24 @@ def test_many_files_import_in_order_while_worker_processes_parse_the_next(db, tm
     assert sorted(Document.objects.values_list("name", flat=True)) == ["a.txt", "b.txt", "c.txt"]
 
 
+def test_the_very_file_last_imported_is_not_parsed_again(db, tmp_path, monkeypatch):
+    files = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes(f"{name} has one sentence.[1]\n".encode())
+        files.append((name, tmp_path / name))
+    list(documents_import(files=files, workers=2))
+
+    def unused(data: bytes, name: str):
+        raise AssertionError(f"{name} parsed again")
+
+    monkeypatch.setitem(PARSERS, "seed", unused)
+    again = dict(documents_import(files=files, workers=2))
+    single = document_import(name="a.txt", data=(tmp_path / "a.txt").read_bytes())
+
+    assert [(r.added, r.unchanged) for r in again.values()] == [(0, 1), (0, 1)]
+    assert (single.added, single.unchanged) == (0, 1)
+
+
 # --- dry runs ------------------------------------------------------------------------------------
 
 
