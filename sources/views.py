@@ -242,19 +242,17 @@ def _import_confirmed(request: HttpRequest) -> HttpResponse:
     confirm = ImportConfirmForm(request.POST)
     data = take(request.user.pk, confirm.data.get("token", "")) if confirm.is_valid() else None
     if data is None:
-        form = DocumentImportForm()
-        form.add_error(
-            None,
-            "That import is no longer waiting (it was done, or is over a day "
-            "old): choose the file again.",
+        problem = (
+            "That import is no longer waiting (it was done, or is over a day old): "
+            "choose the file again."
         )
-        return render(request, "sources/document_import.html", {"form": form}, status=400)
+        ctx = {"form": DocumentImportForm(), "errors": [problem]}
+        return render(request, "sources/document_import.html", ctx, status=400)
     name, fmt = confirm.cleaned_data["name"], confirm.cleaned_data["format"] or None
     try:
         report = document_import(name=name, data=data, actor=request.user, fmt=fmt)
     except FormatError as exc:
-        form = DocumentImportForm()
-        form.add_error(None, exc.message_for(name))
-        return render(request, "sources/document_import.html", {"form": form}, status=400)
+        ctx = {"form": DocumentImportForm(), "errors": [exc.message_for(name)]}
+        return render(request, "sources/document_import.html", ctx, status=400)
     messages.success(request, f"Imported {report.summary()}.")
     return redirect(f"{reverse('claims:list')}?document={quote(report.document.name)}")

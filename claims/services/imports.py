@@ -44,7 +44,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from claims.formats import format_for, parse_document
@@ -255,7 +255,7 @@ def documents_import(
     fmt: str | None = None,
     progress: Callable[[str], Progress] | None = None,
     workers: int = 2,
-) -> Iterator[tuple[str, ImportReport | FormatError | OSError]]:
+) -> Iterator[tuple[str, ImportReport | FormatError | OSError | DatabaseError]]:
     """Import many files in order, parsing the next ones in worker processes meanwhile.
 
     Yields (name, report) per file, or (name, error) for a file that cannot be read or parsed
@@ -299,7 +299,11 @@ def _import_all(files, results: Iterator, actor, progress) -> Iterator:
     for (name, _), result in zip(files, results, strict=True):
         if isinstance(result, StagedDocument):
             callback = progress(name) if progress else None
-            yield name, _import_staged(result, actor=actor, progress=callback)
+            try:
+                yield name, _import_staged(result, actor=actor, progress=callback)
+            except DatabaseError as exc:
+                # That file is rolled back and reported; the others still import.
+                yield name, exc
         elif isinstance(result, _Failure):
             yield name, result.error
         else:

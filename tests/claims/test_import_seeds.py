@@ -257,16 +257,16 @@ def test_a_file_over_a_limit_fails_alone_and_the_folder_goes_on(db, tmp_path, na
 def test_a_database_error_fails_that_file_alone(db, tmp_path, monkeypatch):
     from django.db import DataError
 
-    from claims.management.commands import import_seeds
+    from claims.services import imports
 
-    real_import = import_seeds.document_import
+    real_import = imports._import_staged
 
-    def refuse_one(*, name, **kwargs):
-        if name == "refused.txt":
+    def refuse_one(staged, **kwargs):
+        if staged.name == "refused.txt":
             raise DataError("value too long for type character varying(20)\nCONTEXT: …")
-        return real_import(name=name, **kwargs)
+        return real_import(staged, **kwargs)
 
-    monkeypatch.setattr(import_seeds, "document_import", refuse_one)
+    monkeypatch.setattr(imports, "_import_staged", refuse_one)
     (tmp_path / "refused.txt").write_text("Refused.[1]\n")
     (tmp_path / "accepted.txt").write_text("Accepted.[1]\n")
     err = StringIO()

@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from claims.formats import EXTENSIONS, PARSERS
 from claims.formats.seed import SeedError
 from claims.services import document_import
+from claims.services.imports import documents_import
 
 PROGRESS_EVERY = 10_000  # claims; shorter files print no progress
 
@@ -57,37 +58,49 @@ class Command(BaseCommand):
                 self._fail(failed, raw, f"{raw}: no such file or folder")
 
         imported = 0
-        for path in files:
-            try:
-                data = path.read_bytes()
-                report = document_import(
-                    name=path.name,
-                    data=data,
-                    progress=self._progress(path.name),
-                    fmt=format,
-                    dry_run=dry_run,
-                )
-            except SeedError as exc:
-                self._fail(failed, str(path), exc.message_for(str(path)))
-                continue
-            except OSError as exc:
-                self._fail(failed, str(path), f"{path}: cannot read ({exc.strerror})")
-                continue
-            except DatabaseError as exc:
+        for path, result in self._imports(files, format, dry_run):
+            if isinstance(result, SeedError):
+                self._fail(failed, str(path), result.message_for(str(path)))
+            elif isinstance(result, OSError):
+                self._fail(failed, str(path), f"{path}: cannot read ({result.strerror})")
+            elif isinstance(result, DatabaseError):
                 # The grammar's limits should keep every value within its column; should one
                 # slip through, that file is rolled back and reported, and the others go on.
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                message = f"{path}: the database refused it ({type(exc).__name__}: {reason})"
+                text = str(result).strip()
+                reason = text.splitlines()[0] if text else ""
+                message = f"{path}: the database refused it ({type(result).__name__}: {reason})"
                 self._fail(failed, str(path), message)
-                continue
-            imported += 1
-            self.stdout.write(report.summary())
+            else:
+                imported += 1
+                self.stdout.write(result.summary())
 
         if failed:
             raise CommandError(
                 f"{imported} of {imported + len(failed)} imported; failed: {', '.join(failed)}"
             )
         self.stdout.write(self.style.SUCCESS(f"{imported} file(s) imported"))
+
+    def _imports(self, files: list[Path], fmt: str | None, dry_run: bool):
+        """Yield (path, report or error) per file, in order.
+
+        A real import parses the next files in worker processes while one is written
+        (documents_import); a dry run parses and plans each in turn, writing nothing.
+        """
+        paths = {path.name: path for path in files}
+        if dry_run:
+            for path in files:
+                try:
+                    data = path.read_bytes()
+                    result = document_import(name=path.name, data=data, fmt=fmt, dry_run=True)
+                except (SeedError, OSError) as exc:
+                    result = exc
+                yield path, result
+            return
+        results = documents_import(
+            files=[(path.name, path) for path in files], fmt=fmt, progress=self._progress
+        )
+        for name, result in results:
+            yield paths[name], result
 
     def _fail(self, failed: list[str], name: str, message: str) -> None:
         failed.append(name)
