@@ -17,6 +17,9 @@ class ClaimFilter(django_filters.FilterSet):
     document = django_filters.ModelChoiceFilter(
         queryset=Document.objects.all(), to_field_name="name", empty_label="Any document"
     )
+    section = django_filters.CharFilter(
+        method="filter_section", label="Section contains", max_length=200
+    )
     source = django_filters.CharFilter(method="filter_source", label="Cites footnote")
     reliability = django_filters.ChoiceFilter(
         choices=Reliability.choices,
@@ -87,6 +90,9 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.text_contains(value.strip())
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(section__icontains=value.strip())
 
     def filter_source(self, queryset, name, value):
         return queryset.citing_label(value.strip().strip("[]"))
