@@ -11,8 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, Expression, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from claims import agreement
@@ -562,6 +573,18 @@ def _with_rows(reviews):
 def review_round(claim: Claim) -> list[Review]:
     """Return the reviews of `claim`'s current round, first first, with what each said."""
     return list(_with_rows(Review.objects.in_round_of(claim)))
+
+
+def with_review_round(claims: QuerySet) -> QuerySet:
+    """Annotate each claim with `round_reviews`: how many reviews its current round holds."""
+    counted = (
+        Review.objects.in_round_of_outer()
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return claims.annotate(round_reviews=Coalesce(Subquery(counted), 0))
 
 
 def _visible_reviews(claim: Claim, events: list[AuditEvent]) -> dict[int, Review]:

@@ -46,6 +46,20 @@ def _iso_utc(column: str) -> str:
     )
 
 
+#: The reviews of claim `c`'s current round (models.ReviewQuerySet.in_round_of in SQL): made
+#: since its latest decision, on exactly the footnotes it has now.
+ROUND_REVIEWS = (
+    "(SELECT count(*) FROM claims_review r "
+    "WHERE r.claim_id = c.id AND coalesce(r.follows_id, 0) = coalesce(c.last_decision_id, 0) "
+    "AND NOT EXISTS (SELECT 1 FROM claims_citation x "
+    "WHERE x.claim_id = c.id AND x.attribution <> 'detached' AND NOT EXISTS ("
+    "SELECT 1 FROM claims_reviewassessment ra WHERE ra.review_id = r.id AND ra.citation_id = x.id)) "
+    "AND NOT EXISTS (SELECT 1 FROM claims_reviewassessment ra "
+    "JOIN claims_citation y ON y.id = ra.citation_id "
+    "WHERE ra.review_id = r.id AND (y.claim_id <> c.id OR y.attribution = 'detached')))"
+)
+
+
 def claims_csv_select(*, neutralised: bool = True) -> str:
     """Return the SELECT of the claims CSV rows for the claim ids `{ids}` (PostgreSQL).
 
@@ -81,6 +95,9 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
         "{base} || '/claims/' || c.id || '/'",
         "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
+        f"coalesce(nullif({ROUND_REVIEWS}, 0), "
+        "CASE WHEN dec.kind IN ('agreement', 'adjudication') THEN 2 ELSE 0 END)::text",
+        "CASE WHEN dec.kind = 'adjudication' THEN 'true' ELSE 'false' END",
     ]
     inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
     outer = ", ".join(_sql_cell(f"cell{n}", neutralised=neutralised) for n in range(len(cells)))
