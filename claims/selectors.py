@@ -512,7 +512,8 @@ def dashboard_for_user(*, user) -> Dashboard:
         documents=documents,
         awaiting_review=queue.filter(verdict=Verdict.UNREVIEWED).count(),
         awaiting_attribution=Claim.objects.live().attribution_pending().count(),
-        next_up=list(queue.select_related("document")[:5]),
+        # What the queue will serve this user: never a claim they reviewed blind in its round.
+        next_up=list(review_queue(reviewer=user).select_related("document")[:5]),
         mine=decisions_recent(actor=user, limit=8),
         team=decisions_recent(limit=8),
     )
@@ -773,24 +774,38 @@ class ReviewBoard:
 
     @property
     def heat(self) -> dict:
-        """The overall confusion matrix as SVG cells, 10 units a side, shaded by count."""
+        """The overall confusion matrix as SVG geometry: labelled cells shaded by their count."""
         overall = self.agreement.overall
         largest = max((n for row in overall.confusion for n in row), default=0) or 1
+        left, top, width, height = 24, 8, 20, 10  # room for the row and column labels
         cells = [
             {
                 "first": first,
                 "second": second,
                 "n": n,
-                "x": 10 * col,
-                "y": 10 * row,
-                "cx": 10 * col + 5,
-                "cy": 10 * row + 6,
+                "x": left + width * col,
+                "y": top + height * row,
+                "cx": left + width * col + width // 2,
+                "cy": top + height * row + 6,
                 "share": round(0.1 + 0.9 * n / largest, 2) if n else 0,
             }
             for row, (first, counts) in enumerate(overall.matrix)
             for col, (second, n) in enumerate(zip(overall.categories, counts, strict=True))
         ]
-        return {"size": 10 * len(overall.categories), "cells": cells}
+        size = len(overall.categories)
+        return {
+            "width": left + width * size,
+            "height": top + height * size,
+            "columns": [
+                {"text": c, "x": left + width * i + width // 2}
+                for i, c in enumerate(overall.categories)
+            ],
+            "rows": [
+                {"text": c, "x": left - 1, "y": top + height * i + 6}
+                for i, c in enumerate(overall.categories)
+            ],
+            "cells": cells,
+        }
 
 
 def review_board(documents: list[dict]) -> ReviewBoard | None:

@@ -153,6 +153,16 @@ def test_the_list_and_the_dashboard_show_nothing_of_a_first_review(client, first
     assert "Unreviewed" in row and "Refuted" not in row
 
 
+def test_the_dashboard_never_lists_a_claim_its_reviewer_reviewed_as_next_up(client, double, bob):
+    top = line(double, 1)
+    review(top, bob, "disputed", "Denied, not disproved.", "supports")
+
+    client.force_login(bob)
+    assert top not in client.get("/").context["next_up"]
+    client.force_login(member("tom", REVIEWERS))
+    assert top in client.get("/").context["next_up"]
+
+
 def test_the_queue_never_serves_a_reviewer_a_claim_twice(client, first, bob, dora):
     served = [
         page(client, bob, f"/review/next/?after={line(first.document, 7).pk}"),
@@ -362,7 +372,7 @@ def test_the_dashboard_shows_the_double_review_card_only_when_a_document_needs_i
     html = page(client, bob, "/")
     assert "0 awaiting adjudication" in html
     assert "No claim has had two reviews yet." in html
-    assert "not enough data" in html
+    assert "<td>not enough data</td>\n<td>not enough data<br><small>0 footnotes" in html
 
 
 def test_the_dashboard_charts_kappa_and_the_confusion_matrix(client, double, bob, dora):
@@ -380,6 +390,6 @@ def test_the_dashboard_charts_kappa_and_the_confusion_matrix(client, double, bob
     # κ = (10/11 − 58/121) / (1 − 58/121) = 52/63: bob r7 c4, dora r6 c4 d1.
     assert "bob &amp; dora: κ 0.83, 91% agree · 11 claims" in html
     assert '<rect class="seg-corroborated" x="0" y="0" width="82.5" height="10"/>' in html
-    assert 'aria-label="corroborated then corroborated: 4, ' in html
-    assert "refuted then disputed: 1" in html
+    assert 'aria-label="first corroborated, second corroborated: 4; ' in html
+    assert "first refuted, second disputed: 1" in html
     assert "style=" not in html.split('id="agreement-title"')[1]  # the CSP allows no style
