@@ -94,10 +94,10 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         _iso_utc("c.published_at"),
         "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
         "{base} || '/claims/' || c.id || '/'",
-        "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
         f"coalesce(nullif({ROUND_REVIEWS}, 0), "
         "CASE WHEN dec.kind IN ('agreement', 'adjudication') THEN 2 ELSE 0 END)::text",
         "CASE WHEN dec.kind = 'adjudication' THEN 'true' ELSE 'false' END",
+        "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
     ]
     inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))
     outer = ", ".join(_sql_cell(f"cell{n}", neutralised=neutralised) for n in range(len(cells)))

@@ -48,9 +48,9 @@ HEADER = [
     "published_at",
     "decision_count",
     "claim_url",
-    "needs_rereview",
     "reviews",
     "adjudicated",
+    "needs_rereview",
 ]
 
 
@@ -100,9 +100,9 @@ def _row(claim, citations: list[Citation], decision_count: int, in_round: int = 
         claim.published_at.isoformat() if claim.published_at else "",
         str(decision_count),
         f"{settings.WORKBENCH_BASE_URL}/claims/{claim.id}/",
-        "true" if claim.needs_rereview else "false",
         str(reviews_behind(claim, in_round)),
         "true" if decision and decision.kind == DecisionKind.ADJUDICATION else "false",
+        "true" if claim.needs_rereview else "false",
     ]
 
 
