@@ -184,7 +184,7 @@ def rows_of(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def export_claims(engine: str | None = None) -> dict[str, dict]:
+def export_claims() -> dict[str, dict]:
     return {row["claim_id"]: row for row in rows_of("".join(claims_csv(Claim.objects.all())))}
 
 
