@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sources.models import Document, Source, SourceSnapshot
@@ -289,6 +290,18 @@ class Citation(models.Model):
         return self.source.label
 
 
+class DecisionKind(models.TextChoices):
+    """How a decision came about: one reviewer, two agreeing blind reviews, or an editor."""
+
+    DECISION = "decision", "Decision"
+    AGREEMENT = "agreement", "Two reviews agreed"
+    ADJUDICATION = "adjudication", "Adjudicated"
+
+
+#: The kinds of decision that settle a pair of blind reviews.
+SETTLING = (DecisionKind.AGREEMENT, DecisionKind.ADJUDICATION)
+
+
 class Decision(models.Model):
     """A reviewer's verdict on a claim. Append-only: triggers refuse UPDATE and DELETE."""
 
@@ -309,9 +322,49 @@ class Decision(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     claim_version = models.PositiveIntegerField(help_text="The claim's version it produced.")
+    kind = models.CharField(
+        max_length=12,
+        choices=DecisionKind.choices,
+        default=DecisionKind.DECISION,
+        db_default=DecisionKind.DECISION,  # COPY and bulk inserts that do not name it
+        help_text="A reviewer's decision, or the verdict of two blind reviews: agreed, or "
+        "adjudicated by an editor.",
+    )
+    first_review = models.ForeignKey(
+        "Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The first of the two blind reviews this decision settled.",
+    )
+    second_review = models.ForeignKey(
+        "Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The second of the two blind reviews this decision settled.",
+    )
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # A decision settles two reviews exactly when it is an agreement or adjudication.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=DecisionKind.DECISION)
+                    & Q(first_review__isnull=True)
+                    & Q(second_review__isnull=True)
+                )
+                | (
+                    Q(kind__in=[DecisionKind.AGREEMENT, DecisionKind.ADJUDICATION])
+                    & Q(first_review__isnull=False)
+                    & Q(second_review__isnull=False)
+                ),
+                name="decision_kind_reviews",
+            ),
+        ]
         indexes = [
             # A claim's history, newest first.
             models.Index(fields=["claim", "-id"], name="decision_claim"),
@@ -423,3 +476,173 @@ class QuoteCheck(models.Model):
         if self.status == QuoteStatus.CLOSE:
             return f"close match ({self.score:.0f}%){f', p. {self.page}' if self.page else ''}"
         return "not found in the source"
+
+
+# --- Double review ---------------------------------------------------------------------------
+#
+# In double-review mode a reviewer's decision on a claim is a blind Review, not the verdict.
+# The reviews of a claim's current round are those made since its latest decision (`follows`)
+# that still stand on exactly the footnotes the claim has now: a footnote added, moved away or
+# detached after a review voids it (the round restarts), while confirming a footnote, locking
+# or reopening the claim does not. Two reviews in a round that agree settle the claim (a
+# Decision of kind "agreement"); two that disagree wait for an editor ("adjudication").
+
+
+class ReviewQuerySet(models.QuerySet):
+    def standing(self) -> "ReviewQuerySet":
+        """Reviews whose footnotes are still exactly their claim's attached footnotes.
+
+        A review keeps a row for every footnote it saw (ReviewAssessment, stance or none), so
+        two NOT EXISTS say it: no attached footnote it did not see, no footnote it saw that has
+        since left the claim or been detached.
+        """
+        seen = ReviewAssessment.objects.filter(
+            review=OuterRef(OuterRef("pk")), citation=OuterRef("pk")
+        )
+        unseen = Citation.objects.attached().filter(claim=OuterRef("claim")).filter(~Exists(seen))
+        gone = ReviewAssessment.objects.filter(review=OuterRef("pk")).filter(
+            ~Q(citation__claim=OuterRef("claim")) | Q(citation__attribution=Attribution.DETACHED)
+        )
+        return self.filter(~Exists(unseen), ~Exists(gone))
+
+    def visible(self) -> "ReviewQuerySet":
+        """Reviews anyone may read: the second of a pair, a first that met its second, or one a
+        decision followed (the claim was settled after it, whatever became of its round)."""
+        return self.filter(
+            Q(pairs_with__isnull=False)
+            | Exists(Review.objects.filter(pairs_with=OuterRef("pk")))
+            | Exists(
+                Decision.objects.filter(
+                    claim=OuterRef("claim"), id__gt=Coalesce(OuterRef("follows_id"), Value(0))
+                )
+            )
+        )
+
+    def in_round_of(self, claim: "Claim") -> "ReviewQuerySet":
+        """The reviews of `claim`'s current round, first first."""
+        rows = self.filter(claim_id=claim.pk)
+        if claim.last_decision_id is None:
+            rows = rows.filter(follows__isnull=True)
+        else:
+            rows = rows.filter(follows_id=claim.last_decision_id)
+        return rows.standing().order_by("id")
+
+    def in_round_of_outer(self) -> "ReviewQuerySet":
+        """The reviews of the current round of the claim an outer query names (OuterRef)."""
+        return (
+            self.filter(claim=OuterRef("pk"))
+            .alias(round_basis=Coalesce("follows_id", Value(0)))
+            .filter(round_basis=Coalesce(OuterRef("last_decision_id"), Value(0)))
+            .standing()
+        )
+
+
+class Review(models.Model):
+    """One reviewer's blind verdict on a claim in double-review mode. Append-only.
+
+    Nobody else sees it until the second review of its round is in (or a decision follows it).
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    follows = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The claim's latest decision when the review was made (none if never "
+        "decided): the round of reviews it belongs to.",
+    )
+    claim_version = models.PositiveIntegerField(help_text="The claim's version the reviewer saw.")
+    pairs_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For the second review of a round: the first, whose verdict it met.",
+    )
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    suggested = models.CharField(
+        max_length=16,
+        choices=Verdict.choices,
+        blank=True,
+        help_text="The verdict the reviewer's own assessments suggested.",
+    )
+    rationale = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence URL", max_length=2000, blank=True)
+    evidence_quote = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=[Verdict.CORROBORATED, Verdict.DISPUTED, Verdict.REFUTED]),
+                name="review_verdict_given",
+            ),
+        ]
+        indexes = [
+            # A claim's rounds: the reviews since its latest decision, in order.
+            models.Index(fields=["claim", "follows", "id"], name="review_claim_round"),
+            # "Has this reviewer reviewed it?" (the queue) and agreement per reviewer.
+            models.Index(fields=["actor", "claim"], name="review_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of claim {self.claim_id}"
+
+    @property
+    def stances(self) -> dict[int, str]:
+        """Return {citation id: stance} of the footnotes it assessed (prefetched assessments)."""
+        return {row.citation_id: row.stance for row in self.assessments.all() if row.stance}
+
+
+class ReviewAssessment(models.Model):
+    """What a review said of one footnote it saw: a stance, or none. Append-only.
+
+    A row for every attached footnote, assessed or not: the rows are the footnotes the review
+    stands on (ReviewQuerySet.standing).
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="assessments")
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="+")
+    stance = models.CharField(
+        max_length=16, choices=Stance.choices, blank=True, help_text="Blank: not assessed."
+    )
+    quote = models.TextField(blank=True)
+    page = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "citation"], name="review_assessment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display() or 'Not assessed'} (citation {self.citation_id})"
+
+
+class ReviewPolicy(models.Model):
+    """Whether a document's claims need two blind reviews (else WORKBENCH_DOUBLE_REVIEW says)."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="review_policy"
+    )
+    double_review = models.BooleanField(
+        help_text="Each claim needs two independent, blind reviews; agreeing ones settle it, "
+        "others go to an editor."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "review policies"
+
+    def __str__(self) -> str:
+        mode = "double review" if self.double_review else "single review"
+        return f"{self.document.name}: {mode}"

@@ -5,14 +5,28 @@ without the permission the read needs; management commands, which run as the ope
 the same selectors without a user. Nothing else reads the claims models.
 """
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, Expression, F, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from claims import agreement
 from claims.filters import ClaimFilter
 from claims.models import (
     Assessment,
@@ -20,12 +34,18 @@ from claims.models import (
     Claim,
     ClaimQuerySet,
     Decision,
+    DecisionKind,
     Passage,
     QuoteCheck,
+    Review,
+    ReviewAssessment,
+    ReviewPolicy,
     Verdict,
 )
 from claims.verdicts import Suggestion, suggest_for_citations
+from sources.models import Document
 from workbench.actions import AuditAction
+from workbench.audit import REVIEW
 from workbench.models import AuditEvent
 from workbench.permissions import require_perm
 from workbench.selectors import audit_events_of
@@ -95,7 +115,7 @@ def claim_get_for_user(*, user, pk: int, permission: str = "claims.view_claim") 
     """
     require_perm(user, permission, "see this claim" if permission == VIEW else "do this")
     return get_object_or_404(
-        Claim.objects.select_related("document", "last_decision__actor"), pk=pk
+        Claim.objects.select_related("document__review_policy", "last_decision__actor"), pk=pk
     )
 
 
@@ -314,7 +334,10 @@ def describe_event(event: AuditEvent) -> str:
     after = event.after or {}
     label = after.get("label", "?")
     return {
-        AuditAction.CLAIM_DECIDE: f"marked this claim {after.get('verdict', '?')}",
+        AuditAction.CLAIM_DECIDE: f"marked this claim {after.get('verdict', '?')}"
+        + SETTLED_BY.get(after.get("kind", ""), ""),
+        # Never the verdict: the event may be about a review still blind.
+        REVIEW: "recorded a blind review",
         AuditAction.CLAIM_LOCK: "locked this claim",
         AuditAction.CLAIM_REOPEN: "reopened this claim",
         AuditAction.CLAIM_WITHDRAW: "withdrew this claim",
@@ -350,31 +373,49 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
             )
         )
     }
+    visible = _visible_reviews(claim, events)
     entries = []
     for event in events:
         decision_id = (event.after or {}).get("decision")
+        summary = describe_event(event)
+        if event.action == REVIEW:
+            event, summary = _review_entry(event, visible)
         entries.append(
-            HistoryEntry(
-                event=event, summary=describe_event(event), decision=decisions.get(decision_id)
-            )
+            HistoryEntry(event=event, summary=summary, decision=decisions.get(decision_id))
         )
     return entries
 
 
-def review_queue(*, document: str = "") -> ClaimQuerySet:
-    """Return the claims the review queue serves, in (document, line) order."""
+def review_queue(*, document: str = "", reviewer=None) -> ClaimQuerySet:
+    """Return the claims the review queue serves, in (document, line) order.
+
+    For a `reviewer`, never a claim they have reviewed in its current round, nor one whose two
+    blind reviews wait for an editor (double review).
+    """
     # Documents in import order (by id), so the queue is one index scan of claim_document_line.
     claims = Claim.objects.needs_review().order_by("document_id", "line", "id")
     if document:
         claims = claims.filter(document__name=document)
+    if reviewer is not None:
+        in_round = Review.objects.in_round_of_outer()
+        claims = claims.filter(
+            ~Exists(in_round.filter(actor=reviewer)),
+            ~Exists(in_round.filter(pairs_with__isnull=False)),
+        )
     return claims
 
 
 def review_queue_claim(
-    *, document: str = "", after: Claim | None = None, before: Claim | None = None
+    *,
+    document: str = "",
+    after: Claim | None = None,
+    before: Claim | None = None,
+    reviewer=None,
 ) -> Claim | None:
     """Return the first claim of the queue, or the one just after/before a given claim."""
-    claims = review_queue(document=document).select_related("document", "last_decision__actor")
+    claims = review_queue(document=document, reviewer=reviewer).select_related(
+        "document__review_policy", "last_decision__actor"
+    )
     if after is not None:
         claims = claims.filter(claims_after(after))
     elif before is not None:
@@ -401,8 +442,9 @@ def review_queue_for_user(
         document=document,
         after=anchor if after else None,
         before=anchor if before else None,
+        reviewer=user,
     )
-    remaining = claim is not None or review_queue(document=document).exists()
+    remaining = claim is not None or review_queue(document=document, reviewer=user).exists()
     return QueuePosition(claim=claim, remaining=remaining)
 
 
@@ -411,12 +453,14 @@ def dashboard_verdicts_by_document() -> list[dict]:
     rows = (
         Claim.objects.live()
         .order_by()
-        .values_list("document__name", "verdict")
+        .values_list("document__name", "verdict", "document__review_policy__double_review")
         .annotate(n=Count("id"))
     )
     documents: dict[str, dict[str, int]] = {}
-    for name, verdict, n in rows:
+    double: dict[str, bool] = {}
+    for name, verdict, policy, n in rows:
         documents.setdefault(name, {v: 0 for v in Verdict.values})[verdict] = n
+        double[name] = settings.WORKBENCH_DOUBLE_REVIEW if policy is None else policy
     result = []
     for name in sorted(documents):
         counts = documents[name]
@@ -440,6 +484,7 @@ def dashboard_verdicts_by_document() -> list[dict]:
                 "name": name,
                 "total": sum(counts.values()),
                 "bars": bars,
+                "double_review": double[name],
             }
         )
     return result
@@ -453,17 +498,22 @@ class Dashboard:
     next_up: list[Claim]
     mine: list[Decision]
     team: list[Decision]
+    #: Double review (None while no document needs it): adjudications waiting, agreement.
+    reviews: "ReviewBoard | None" = None
 
 
 def dashboard_for_user(*, user) -> Dashboard:
     """Return what the dashboard shows `user` (403 without a role)."""
     require_perm(user, VIEW, "see the dashboard")
     queue = review_queue()
+    documents = dashboard_verdicts_by_document()
     return Dashboard(
-        documents=dashboard_verdicts_by_document(),
+        reviews=review_board(documents),
+        documents=documents,
         awaiting_review=queue.filter(verdict=Verdict.UNREVIEWED).count(),
         awaiting_attribution=Claim.objects.live().attribution_pending().count(),
-        next_up=list(queue.select_related("document")[:5]),
+        # What the queue will serve this user: never a claim they reviewed blind in its round.
+        next_up=list(review_queue(reviewer=user).select_related("document")[:5]),
         mine=decisions_recent(actor=user, limit=8),
         team=decisions_recent(limit=8),
     )
@@ -475,3 +525,334 @@ def decisions_recent(*, actor=None, limit: int = 10) -> list[Decision]:
     if actor is not None:
         decisions = decisions.filter(actor=actor)
     return list(decisions[:limit])
+
+
+# --- Double review ---------------------------------------------------------------------------
+#
+# What anyone but its author may see of a blind review: that it exists, and who wrote it, until
+# the second review of its round is in (or a decision follows it). The reads below are the only
+# ones that open reviews; the claim page, the queue and the exports go through them.
+
+#: Reviews a claim needs in double-review mode.
+REVIEWS_NEEDED = 2
+#: How a settling decision reads in a claim's history.
+SETTLED_BY = {
+    DecisionKind.AGREEMENT: " (two blind reviews agreed)",
+    DecisionKind.ADJUDICATION: " (adjudicated between two blind reviews)",
+}
+
+
+def double_review_of(document_id: int) -> bool:
+    """Return whether the claims of document `document_id` need two blind reviews."""
+    policy = (
+        ReviewPolicy.objects.filter(document_id=document_id)
+        .values_list("double_review", flat=True)
+        .first()
+    )
+    return settings.WORKBENCH_DOUBLE_REVIEW if policy is None else policy
+
+
+def double_review_for(document: Document) -> bool:
+    """Return the same for a document read with its `review_policy` (no query if selected)."""
+    try:
+        return document.review_policy.double_review
+    except ReviewPolicy.DoesNotExist:
+        return settings.WORKBENCH_DOUBLE_REVIEW
+
+
+def _with_rows(reviews):
+    return reviews.select_related("actor").prefetch_related(
+        Prefetch(
+            "assessments",
+            queryset=ReviewAssessment.objects.select_related("citation__source").order_by(
+                "citation__order", "id"
+            ),
+        )
+    )
+
+
+def review_round(claim: Claim) -> list[Review]:
+    """Return the reviews of `claim`'s current round, first first, with what each said."""
+    return list(_with_rows(Review.objects.in_round_of(claim)))
+
+
+def with_review_round(claims: QuerySet) -> QuerySet:
+    """Annotate each claim with `round_reviews`: how many reviews its current round holds."""
+    counted = (
+        Review.objects.in_round_of_outer()
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return claims.annotate(round_reviews=Coalesce(Subquery(counted), 0))
+
+
+def _visible_reviews(claim: Claim, events: list[AuditEvent]) -> dict[int, Review]:
+    """Return the claim's reviews anyone may see, by id (no query without review events)."""
+    if not any(event.action == REVIEW for event in events):
+        return {}
+    return {review.pk: review for review in Review.objects.filter(claim=claim).visible()}
+
+
+def _review_entry(event: AuditEvent, visible: dict[int, Review]) -> tuple[AuditEvent, str]:
+    """Return a review event as the history shows it: blind, or with its verdict once seen."""
+    review = visible.get((event.after or {}).get("review"))
+    if review is not None:
+        return event, f"reviewed this claim blind: {review.get_verdict_display().lower()}"
+    # A copy without the rationale (the reason) or the digests: the page shows the reason.
+    hidden = copy.copy(event)
+    hidden.reason, hidden.after = "", {}
+    return hidden, "recorded a blind review (hidden until the second review is in)"
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What a claim page shows of the claim's blind reviews, to one viewer."""
+
+    double: bool
+    #: The current round's reviews, first first.
+    reviews: list[Review]
+    viewer: Any
+    #: The claim's latest decision when it settled two reviews, and those reviews.
+    settled_by: Decision | None = None
+    settled: tuple[Review, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.reviews)
+
+    @property
+    def needed(self) -> int:
+        return REVIEWS_NEEDED
+
+    @property
+    def awaiting_adjudication(self) -> bool:
+        return self.count >= REVIEWS_NEEDED
+
+    @property
+    def mine(self) -> Review | None:
+        """The viewer's own review in the current round."""
+        return next((r for r in self.reviews if r.actor_id == self.viewer.pk), None)
+
+    @property
+    def shown(self) -> list[Review]:
+        """The round's reviews the viewer may read: their own, or both once both are in."""
+        if self.awaiting_adjudication:
+            return self.reviews
+        return [r for r in self.reviews if r.actor_id == self.viewer.pk]
+
+    @property
+    def open_to_viewer(self) -> bool:
+        """Whether the viewer may record a decision or review on the claim now."""
+        if not self.double:
+            return True
+        return not self.awaiting_adjudication and self.mine is None
+
+
+def review_state_for_user(*, user, claim: Claim) -> ReviewState | None:
+    """Return what the claim page shows `user` of the claim's reviews, None if nothing.
+
+    No query for a claim of a single-review document read through claim_get_for_user (its
+    policy selected) whose latest decision settled no reviews; two to four otherwise.
+    """
+    require_perm(user, VIEW, "see reviews")
+    double = double_review_for(claim.document)
+    decision = claim.last_decision
+    settling = decision is not None and decision.kind != DecisionKind.DECISION
+    if not double and not settling:
+        # Single review: a decision settles the claim, whatever reviews a document that needed
+        # two once left (they stay in its history and in the agreement figures).
+        return None
+    reviews = review_round(claim) if double else []
+    settled: tuple[Review, ...] = ()
+    if settling:
+        pair = {
+            r.pk: r
+            for r in _with_rows(
+                Review.objects.filter(pk__in=[decision.first_review_id, decision.second_review_id])
+            )
+        }
+        settled = (pair[decision.first_review_id], pair[decision.second_review_id])
+    return ReviewState(
+        double=double,
+        reviews=reviews,
+        viewer=user,
+        settled_by=decision if settling else None,
+        settled=settled,
+    )
+
+
+def adjudication_queue() -> ClaimQuerySet:
+    """Return the live, open claims whose two blind reviews disagree, in (document, line) order.
+
+    Starts from the claims that ever had a second review (few), then keeps those whose current
+    round holds one.
+    """
+    paired = Review.objects.filter(pairs_with__isnull=False).values("claim_id")
+    return (
+        Claim.objects.live()
+        .filter(locked=False, pk__in=paired)
+        .filter(Exists(Review.objects.in_round_of_outer().filter(pairs_with__isnull=False)))
+        .order_by("document_id", "line", "id")
+    )
+
+
+#: The adjudication queue lists this many claims at most (it is a to-do list, not an archive).
+ADJUDICATION_PAGE = 200
+
+
+@dataclass(frozen=True)
+class AdjudicationQueue:
+    claims: list[Claim]
+    total: int
+
+
+def adjudication_queue_for_user(*, user, document: str = "") -> AdjudicationQueue:
+    """Return the claims waiting for an editor's adjudication (403 without a role)."""
+    require_perm(user, VIEW, "see the adjudication queue")
+    claims = adjudication_queue()
+    if document:
+        claims = claims.filter(document__name=document)
+    rows = list(claims.select_related("document")[:ADJUDICATION_PAGE])
+    total = len(rows) if len(rows) < ADJUDICATION_PAGE else claims.count()
+    return AdjudicationQueue(claims=rows, total=total)
+
+
+@dataclass(frozen=True)
+class FootnoteReviews:
+    """One footnote as the two reviews saw it, side by side."""
+
+    citation: Citation
+    first: ReviewAssessment | None
+    second: ReviewAssessment | None
+
+    @property
+    def agree(self) -> bool:
+        return bool(self.first and self.second and self.first.stance == self.second.stance)
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """A claim whose two blind reviews disagree, as the editor deciding it sees them."""
+
+    claim: Claim
+    first: Review
+    second: Review
+    footnotes: list[FootnoteReviews]
+
+
+def adjudication_for_user(*, user, claim: Claim) -> Adjudication | None:
+    """Return the two disagreeing reviews of `claim` side by side, None if none wait."""
+    require_perm(user, VIEW, "see reviews")
+    reviews = review_round(claim)
+    if len(reviews) < REVIEWS_NEEDED:
+        return None
+    first, second = reviews[:REVIEWS_NEEDED]
+    rows = [
+        {row.citation_id: row for row in review.assessments.all()} for review in (first, second)
+    ]
+    citations, _ = claim_suggestion(claim)
+    return Adjudication(
+        claim=claim,
+        first=first,
+        second=second,
+        footnotes=[
+            FootnoteReviews(citation=c, first=rows[0].get(c.pk), second=rows[1].get(c.pk))
+            for c in citations
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ReviewBoard:
+    """The dashboard's double-review card: adjudications waiting and how far reviewers agreed."""
+
+    awaiting_adjudication: int
+    agreement: agreement.Report
+    minimum: int = agreement.MIN_ITEMS
+
+    @property
+    def heat(self) -> dict:
+        """The overall confusion matrix as SVG geometry: labelled cells shaded by their count."""
+        overall = self.agreement.overall
+        largest = max((n for row in overall.confusion for n in row), default=0) or 1
+        left, top, width, height = 24, 8, 20, 10  # room for the row and column labels
+        cells = [
+            {
+                "first": first,
+                "second": second,
+                "n": n,
+                "x": left + width * col,
+                "y": top + height * row,
+                "cx": left + width * col + width // 2,
+                "cy": top + height * row + 6,
+                "share": round(0.1 + 0.9 * n / largest, 2) if n else 0,
+            }
+            for row, (first, counts) in enumerate(overall.matrix)
+            for col, (second, n) in enumerate(zip(overall.categories, counts, strict=True))
+        ]
+        size = len(overall.categories)
+        return {
+            "width": left + width * size,
+            "height": top + height * size,
+            "columns": [
+                {"text": c, "x": left + width * i + width // 2}
+                for i, c in enumerate(overall.categories)
+            ],
+            "rows": [
+                {"text": c, "x": left - 1, "y": top + height * i + 6}
+                for i, c in enumerate(overall.categories)
+            ],
+            "cells": cells,
+        }
+
+
+def review_board(documents: list[dict]) -> ReviewBoard | None:
+    """Return the dashboard's double-review card, None while no document needs two reviews."""
+    if not any(doc["double_review"] for doc in documents) and not (
+        settings.WORKBENCH_DOUBLE_REVIEW
+    ):
+        return None
+    return ReviewBoard(
+        awaiting_adjudication=adjudication_queue().count(),
+        agreement=agreement_report(),
+    )
+
+
+def review_pairs(*, document: str = "") -> list[agreement.Pair]:
+    """Return every pair of blind reviews of one claim, as claims.agreement.Pair, in order.
+
+    A pair is a second review and the first it met: agreed, adjudicated, waiting for an editor,
+    or voided later by a footnote change (two independent judgements of the same claim all the
+    same). Three queries, whatever the number of pairs.
+    """
+    seconds = Review.objects.filter(pairs_with__isnull=False)
+    if document:
+        seconds = seconds.filter(claim__document__name=document)
+    seconds = seconds.select_related("actor", "claim__document", "pairs_with__actor")
+    seconds = seconds.prefetch_related("assessments", "pairs_with__assessments").order_by("id")
+    pairs = []
+    for second in seconds:
+        first = second.pairs_with
+        a, b = first.stances, second.stances
+        pairs.append(
+            agreement.Pair(
+                document=second.claim.document.name,
+                reviewers=(first.actor.get_username(), second.actor.get_username()),
+                verdicts=(first.verdict, second.verdict),
+                stances=tuple((a[pk], b[pk]) for pk in sorted(a.keys() & b.keys())),
+            )
+        )
+    return pairs
+
+
+def agreement_report(*, document: str = "") -> agreement.Report:
+    """Return the agreement figures of every pair of reviews (of one document if named)."""
+    return agreement.report(review_pairs(document=document))
+
+
+def agreement_for_user(*, user, document: str = "") -> agreement.Report:
+    """Return the agreement figures for `user` (403 without a role)."""
+    require_perm(user, VIEW, "see agreement figures")
+    return agreement_report(document=document)

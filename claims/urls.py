@@ -12,6 +12,8 @@ claim_urls = [
     path("reopen/", views.claim_reopen, name="reopen"),
     path("publish/", views.claim_publish, name="publish"),
     path("unpublish/", views.claim_unpublish, name="unpublish"),
+    path("adjudication/", views.adjudication_detail, name="adjudication-detail"),
+    path("adjudicate/", views.claim_adjudicate, name="adjudicate"),
     path("citations/<int:citation_pk>/confirm/", views.citation_confirm, name="citation-confirm"),
     path("citations/<int:citation_pk>/move/", views.citation_move, name="citation-move"),
     path("citations/<int:citation_pk>/detach/", views.citation_detach, name="citation-detach"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("decisions/export.csv", views.decisions_export_csv, name="decisions-export-csv"),
     path("claims/<int:pk>/", include(claim_urls)),
     path("review/next/", views.review_next, name="review-next"),
+    path("review/adjudication/", views.adjudication_queue, name="adjudication"),
 ]

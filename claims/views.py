@@ -31,9 +31,12 @@ from claims.forms import (
 from claims.models import Attribution, Claim, Position, Verdict
 from claims.publish.forms import PublishForm
 from claims.publish.selectors import publication_state
+from claims.review_forms import AdjudicationForm
 from claims.selectors import (
     COUNT_CAP,
     InvalidFilters,
+    adjudication_for_user,
+    adjudication_queue_for_user,
     citation_get_for_user,
     claim_evidence,
     claim_export_for_user,
@@ -49,8 +52,10 @@ from claims.selectors import (
     decisions_export_for_user,
     passage_for_citation,
     review_queue_for_user,
+    review_state_for_user,
 )
 from claims.services.publishing import PUBLISH
+from claims.services.review import ADJUDICATE, ReviewOutcome, ReviewStep
 from workbench.forms import add_service_errors
 from workbench.permissions import has_perm
 
@@ -206,6 +211,12 @@ def _render_claim(
     before, after = claim_neighbours(claim)
     can_decide = has_perm(request.user, DECIDE)
     open_for_review = not claim.locked and claim.withdrawn_at is None
+    # Double review: no form for a reviewer whose review is in, nor while two wait for an editor.
+    review_state = review_state_for_user(user=request.user, claim=claim)
+    if review_state is not None and not review_state.open_to_viewer:
+        can_decide = False
+        if form is not None and form.is_bound:
+            errors = [*(errors or []), *form.non_field_errors()]
     lock_form = lock_form or LockForm(initial={"version": claim.version})
     if form is None and can_decide and open_for_review:
         form = ReviewForm(
@@ -252,6 +263,8 @@ def _render_claim(
             for c in citations
             if c.position == Position.LEADING and c.attribution == Attribution.AS_PRINTED
         ],
+        "review_state": review_state,
+        "can_adjudicate": has_perm(request.user, ADJUDICATE) and open_for_review,
     }
     return render(request, "claims/claim_detail.html", ctx, status=status)
 
@@ -301,7 +314,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
     data = form.cleaned_data
     try:
-        services.claim_decide(
+        outcome = services.claim_decide(
             claim=claim,
             actor=request.user,
             verdict=data["verdict"],
@@ -332,11 +345,24 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _render_claim(request, claim, form=form, queue=queue, document=document, status=400)
-    messages.success(request, f"Claim {claim.pk} marked {data['verdict']}.")
+    messages.success(request, _decided_message(claim, outcome, data["verdict"]))
     if data["next"] == "queue":
         query = urlencode({"document": data["document"], "after": claim.pk})
         return redirect(f"{reverse('claims:review-next')}?{query}")
     return redirect("claims:detail", pk=claim.pk)
+
+
+def _decided_message(claim: Claim, outcome, verdict: str) -> str:
+    if not isinstance(outcome, ReviewOutcome):
+        return f"Claim {claim.pk} marked {verdict}."
+    if outcome.step == ReviewStep.WAITING:
+        return (
+            f"Claim {claim.pk}: your blind review is in (1 of 2). Nobody sees it until the "
+            "second review is in."
+        )
+    if outcome.step == ReviewStep.AGREED:
+        return f"Claim {claim.pk} marked {verdict}: the two blind reviews agreed."
+    return f"Claim {claim.pk}: the two blind reviews disagree; an editor adjudicates."
 
 
 def _with_passage(post, claim: Claim, citations) -> dict:
@@ -482,3 +508,108 @@ def claim_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the claim's review off the public pages (editors)."""
     return _publish_action(request, pk, "unpublish")
+
+
+# --- Double review: the adjudication queue and the side-by-side page --------------------------
+
+
+@login_required
+@require_GET
+def adjudication_queue(request: HttpRequest) -> HttpResponse:
+    """List the claims whose two blind reviews disagree, waiting for an editor."""
+    params = QueueForm(request.GET)
+    if not params.is_valid():
+        return bad_request(request, form_errors(params))
+    document = params.cleaned_data["document"]
+    queue = adjudication_queue_for_user(
+        user=request.user, document=document.name if document else ""
+    )
+    ctx = {
+        "claims": queue.claims,
+        "total": queue.total,
+        "document": document.name if document else "",
+        "can_adjudicate": has_perm(request.user, ADJUDICATE),
+    }
+    return render(request, "claims/adjudication_queue.html", ctx)
+
+
+def _render_adjudication(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    form: AdjudicationForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    adjudication = adjudication_for_user(user=request.user, claim=claim)
+    if adjudication is None:
+        raise Http404("This claim has no two disagreeing reviews waiting for an editor.")
+    reviewers = (adjudication.first.actor_id, adjudication.second.actor_id)
+    may_decide = (
+        has_perm(request.user, ADJUDICATE)
+        and request.user.pk not in reviewers
+        and not claim.locked
+        and claim.withdrawn_at is None
+    )
+    if form is None and may_decide:
+        form = AdjudicationForm(adjudication=adjudication, initial={"version": claim.version})
+    ctx = {
+        "claim": claim,
+        "adjudication": adjudication,
+        "form": form if may_decide else None,
+        "own_review": request.user.pk in reviewers,
+        "conflict": conflict,
+    }
+    return render(request, "claims/adjudication_detail.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a claim's two disagreeing reviews side by side, and the editor's form."""
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    return _render_adjudication(request, claim)
+
+
+@login_required
+@require_POST
+def claim_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an editor's verdict between two disagreeing reviews; stale forms get 409."""
+    claim = claim_get_for_user(user=request.user, pk=pk, permission=ADJUDICATE)
+    adjudication = adjudication_for_user(user=request.user, claim=claim)
+    if adjudication is None:
+        return _render_claim(
+            request,
+            claim,
+            errors=["This claim has no two disagreeing reviews waiting for an editor."],
+            status=400,
+        )
+    form = AdjudicationForm(request.POST, adjudication=adjudication)
+    if not form.is_valid():
+        return _render_adjudication(request, claim, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.claim_adjudicate(
+            claim=claim,
+            actor=request.user,
+            verdict=data["verdict"],
+            version=data["version"],
+            rationale=data["rationale"],
+            assessments=form.assessments(),
+        )
+    except services.StaleVersion as exc:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        if adjudication_for_user(user=request.user, claim=claim) is None:
+            return _render_claim(request, claim, conflict=str(exc), status=409)
+        retry = request.POST.copy()
+        retry["version"] = str(exc.claim.version)
+        form = AdjudicationForm(
+            retry, adjudication=adjudication_for_user(user=request.user, claim=claim)
+        )
+        form.is_valid()
+        return _render_adjudication(request, claim, form=form, conflict=str(exc), status=409)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _render_adjudication(request, claim, form=form, status=400)
+    messages.success(request, f"Claim {claim.pk} adjudicated: {data['verdict']}.")
+    return redirect("claims:adjudication")

@@ -8,7 +8,9 @@ the same head and fork the chain (workbench/checks.py refuses settings that woul
 The chain alone proves nothing about rows it does not cover, so the event that records a
 decision carries digests of the decision row and of its assessment rows, and `audit_verify`
 checks the published rows against the chain: decisions and assessments against their events,
-claims' verdicts against their newest decision.
+claims' verdicts against their newest decision. Blind reviews (double review) are checked the
+same way against the `claim.review` events that recorded them, and a decision that settled two
+reviews names them in its event.
 """
 
 import datetime
@@ -33,6 +35,7 @@ BATCH = 2000
 # Problems named in a report; the rest are counted.
 MAX_FINDINGS = 20
 DECIDE = "claim.decide"
+REVIEW = "claim.review"
 
 # The fields a decision's and an assessment's digest cover. Changing either list would make
 # every event written before the change fail to verify: add a field with a new digest key.
@@ -59,6 +62,22 @@ ASSESSMENT_FIELDS = (
     "actor_id",
     "at",
 )
+# The same for a blind review and what it said of each footnote it saw.
+REVIEW_FIELDS = (
+    "id",
+    "claim_id",
+    "follows_id",
+    "claim_version",
+    "pairs_with_id",
+    "verdict",
+    "suggested",
+    "rationale",
+    "evidence_url",
+    "evidence_quote",
+    "actor_id",
+    "at",
+)
+REVIEW_ASSESSMENT_FIELDS = ("id", "review_id", "citation_id", "stance", "quote", "page")
 
 
 def jsonable(value: Any) -> Any:
@@ -170,6 +189,19 @@ def decision_digests(
     }
 
 
+def review_digests(
+    review: models.Model | dict[str, Any],
+    assessments: Iterable[models.Model | dict[str, Any]],
+) -> dict[str, str]:
+    """Return the SHA-256 digests of a review row and of its rows per footnote (as above)."""
+    rows = [{name: _field(a, name) for name in REVIEW_ASSESSMENT_FIELDS} for a in assessments]
+    rows.sort(key=lambda row: row["id"])
+    return {
+        "review_sha256": _sha256({name: _field(review, name) for name in REVIEW_FIELDS}),
+        "assessments_sha256": _sha256(rows),
+    }
+
+
 def audit_log(
     *,
     actor,
@@ -241,6 +273,7 @@ class ChainReport:
     decisions: int = 0
     assessments: int = 0
     claims: int = 0
+    reviews: int = 0
 
     @property
     def anchored(self) -> bool:
@@ -294,6 +327,7 @@ def audit_verify(*, expect_hash: str | None = None) -> ChainReport:
                 f"{'exists' if decided == 1 else 'exist'}: it was emptied"
             )
     decisions, assessments = _check_decisions(findings)
+    reviews = _check_reviews(findings)
     claims = _check_claims(findings)
     _check_loose_assessments(findings)
     return ChainReport(
@@ -308,6 +342,7 @@ def audit_verify(*, expect_hash: str | None = None) -> ChainReport:
         decisions=decisions,
         assessments=assessments,
         claims=claims,
+        reviews=reviews,
     )
 
 
@@ -327,6 +362,7 @@ def _walk_chain(expect_hash: str | None, findings: _Findings) -> _Walk:
         if not batch:
             return _Walk(checked, prev_hash, anchor_event=anchor_event)
         recorded: dict[int, int] = {}  # decision id -> the event recording it
+        reviewed: dict[int, int] = {}  # review id -> the event recording it
         for row in batch:
             event_id, action, after = row[1], row[5], row[9]
             stored_prev, stored_hash = row[-2:]
@@ -339,7 +375,8 @@ def _walk_chain(expect_hash: str | None, findings: _Findings) -> _Walk:
             elif stored_hash != event_hash(prev_hash, _payload(*row[:-2])):
                 problem = "its contents do not match its hash (altered)"
             if problem:
-                _check_recorded_decisions_exist(recorded, findings)
+                _check_recorded_exist("Decision", "decision", recorded, findings)
+                _check_recorded_exist("Review", "review", reviewed, findings)
                 broken = AuditEvent.objects.get(pk=event_id)
                 return _Walk(checked, prev_hash, broken, problem, anchor_event)
             if stored_hash == expect_hash:
@@ -350,22 +387,30 @@ def _walk_chain(expect_hash: str | None, findings: _Findings) -> _Walk:
                     recorded[decision] = event_id
                 else:
                     findings.add(f"audit event #{event_id} records a decision but names none")
+            elif action == REVIEW:
+                review = (after or {}).get("review")
+                if isinstance(review, int):
+                    reviewed[review] = event_id
+                else:
+                    findings.add(f"audit event #{event_id} records a review but names none")
             prev_hash = stored_hash
             checked += 1
-        _check_recorded_decisions_exist(recorded, findings)
+        _check_recorded_exist("Decision", "decision", recorded, findings)
+        _check_recorded_exist("Review", "review", reviewed, findings)
         last = batch[-1][1]
 
 
-def _check_recorded_decisions_exist(recorded: dict[int, int], findings: _Findings) -> None:
+def _check_recorded_exist(
+    model: str, noun: str, recorded: dict[int, int], findings: _Findings
+) -> None:
     if not recorded:
         return
-    Decision = apps.get_model("claims", "Decision")
-    present = set(Decision.objects.filter(id__in=recorded).values_list("id", flat=True))
-    for decision, event in recorded.items():
-        if decision not in present:
+    rows = apps.get_model("claims", model).objects.filter(id__in=recorded)
+    present = set(rows.values_list("id", flat=True))
+    for pk, event in recorded.items():
+        if pk not in present:
             findings.add(
-                f"audit event #{event} records decision #{decision}, which is not in the "
-                "database (removed)"
+                f"audit event #{event} records {noun} #{pk}, which is not in the database (removed)"
             )
 
 
@@ -381,7 +426,9 @@ def _check_decisions(findings: _Findings) -> tuple[int, int]:
     decisions_checked = assessments_checked = last = 0
     while True:
         batch = list(
-            Decision.objects.filter(id__gt=last).order_by("id").values(*DECISION_FIELDS)[:BATCH]
+            Decision.objects.filter(id__gt=last)
+            .order_by("id")
+            .values(*DECISION_FIELDS, "kind", "first_review_id", "second_review_id")[:BATCH]
         )
         if not batch:
             return decisions_checked, assessments_checked
@@ -439,6 +486,14 @@ def _check_decision(
     )
     if "decision_sha256" in after:
         altered = altered or after["decision_sha256"] != digests["decision_sha256"]
+    # The digest predates double review: the kind and the reviews settled are named in clear
+    # (an event without them recorded a plain decision, settling none).
+    settled = [decision[name] for name in ("first_review_id", "second_review_id")]
+    if (decision["kind"], [pk for pk in settled if pk is not None]) != (
+        after.get("kind", "decision"),
+        after.get("reviews", []),
+    ):
+        altered = True
     if altered:
         findings.add(
             f"{label} does not match audit event #{event['id']}, which recorded it (altered)"
@@ -453,6 +508,72 @@ def _check_decision(
             f"{label}: its assessments do not match audit event #{event['id']}, which "
             "recorded them (altered, added or removed)"
         )
+
+
+def _check_reviews(findings: _Findings) -> int:
+    """Match every blind review and its rows per footnote to the event that recorded them.
+
+    Per batch of reviews (id order), three queries, as for decisions. Returns the reviews
+    checked.
+    """
+    Review = apps.get_model("claims", "Review")
+    ReviewAssessment = apps.get_model("claims", "ReviewAssessment")
+    checked = last = 0
+    while True:
+        batch = list(
+            Review.objects.filter(id__gt=last).order_by("id").values(*REVIEW_FIELDS)[:BATCH]
+        )
+        if not batch:
+            return checked
+        low, high = batch[0]["id"], batch[-1]["id"]
+        rows: dict[int, list[dict]] = defaultdict(list)
+        for row in (
+            ReviewAssessment.objects.filter(review_id__gte=low, review_id__lte=high)
+            .order_by()
+            .values(*REVIEW_ASSESSMENT_FIELDS)
+        ):
+            rows[row["review_id"]].append(row)
+        events: dict[int, list[dict]] = defaultdict(list)
+        for event in (
+            AuditEvent.objects.filter(
+                object_type="claims.claim",
+                object_id__in={str(r["claim_id"]) for r in batch},
+                action=REVIEW,
+                after__review__gte=low,
+                after__review__lte=high,
+            )
+            .order_by("id")
+            .values("id", "object_id", "after")
+        ):
+            events[event["after"]["review"]].append(event)
+        for review in batch:
+            label = f"review #{review['id']} (claim #{review['claim_id']})"
+            recorded = events[review["id"]]
+            if len(recorded) != 1:
+                findings.add(
+                    f"{label} has no audit event: it was written behind the services"
+                    if not recorded
+                    else f"{label} is recorded by several audit events: "
+                    + ", ".join(f"#{event['id']}" for event in recorded)
+                )
+                continue
+            event = recorded[0]
+            digests = review_digests(review, rows[review["id"]])
+            if (
+                event["object_id"] != str(review["claim_id"])
+                or event["after"].get("review_sha256") != digests["review_sha256"]
+            ):
+                findings.add(
+                    f"{label} does not match audit event #{event['id']}, which recorded it "
+                    "(altered)"
+                )
+            if event["after"].get("assessments_sha256") != digests["assessments_sha256"]:
+                findings.add(
+                    f"{label}: what it said of its footnotes does not match audit event "
+                    f"#{event['id']}, which recorded it (altered, added or removed)"
+                )
+        checked += len(batch)
+        last = high
 
 
 def _check_claims(findings: _Findings) -> int:

@@ -1,6 +1,6 @@
 """Database-level guards: the append-only triggers and the SQLite hook they need.
 
-Decision, Assessment and AuditEvent rows are never updated or deleted, and on PostgreSQL their
+Decision, Assessment, Review, ReviewAssessment and AuditEvent rows are never updated or deleted, and on PostgreSQL their
 tables are never truncated. The rule lives in the database, not only in Python, so raw SQL and
 a shell on the server are refused too. TRUNCATE needs its own (statement-level) trigger: row
 triggers never see it. Any TRUNCATE … CASCADE that would reach these tables (from claims,
@@ -24,6 +24,8 @@ APPEND_ONLY_TABLES = (
     "claims_decision",
     "claims_assessment",
     "sources_sourcesnapshot",
+    "claims_review",
+    "claims_reviewassessment",
 )
 
 _POSTGRESQL_FUNCTIONS = [

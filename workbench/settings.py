@@ -84,6 +84,8 @@ WORKBENCH_ORGANISATION = envstr("WORKBENCH_ORGANISATION", "The Workbench")
 WORKBENCH_BASE_URL = envstr("WORKBENCH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Public review pages name the reviewer who decided only when this is true.
 WORKBENCH_PUBLISH_REVIEWERS = envbool("WORKBENCH_PUBLISH_REVIEWERS", False)
+# Claims need two independent, blind reviews (documents can say otherwise: manage.py review_mode).
+WORKBENCH_DOUBLE_REVIEW = envbool("WORKBENCH_DOUBLE_REVIEW", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,7 +20,7 @@ from claims.exports.claimreview import (
 )
 from claims.exports.copy_sql import claims_copy_statement
 from claims.exports.csv import HEADER, claims_csv
-from claims.exports.decisions import DECISION_HEADER, decisions_csv
+from claims.exports.decisions import DECISION_HEADER, REVIEW_COLUMNS, decisions_csv
 from claims.exports.fever import (
     DISPUTED_LABEL,
     FEVER_LABELS,
@@ -39,6 +39,7 @@ __all__ = [
     "FEVER_LABELS",
     "HEADER",
     "RATINGS",
+    "REVIEW_COLUMNS",
     "FeverReport",
     "citations_csv",
     "claim_review",

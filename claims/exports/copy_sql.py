@@ -46,6 +46,20 @@ def _iso_utc(column: str) -> str:
     )
 
 
+#: The reviews of claim `c`'s current round (models.ReviewQuerySet.in_round_of in SQL): made
+#: since its latest decision, on exactly the footnotes it has now.
+ROUND_REVIEWS = (
+    "(SELECT count(*) FROM claims_review r "
+    "WHERE r.claim_id = c.id AND coalesce(r.follows_id, 0) = coalesce(c.last_decision_id, 0) "
+    "AND NOT EXISTS (SELECT 1 FROM claims_citation x "
+    "WHERE x.claim_id = c.id AND x.attribution <> 'detached' AND NOT EXISTS ("
+    "SELECT 1 FROM claims_reviewassessment ra WHERE ra.review_id = r.id AND ra.citation_id = x.id)) "
+    "AND NOT EXISTS (SELECT 1 FROM claims_reviewassessment ra "
+    "JOIN claims_citation y ON y.id = ra.citation_id "
+    "WHERE ra.review_id = r.id AND (y.claim_id <> c.id OR y.attribution = 'detached')))"
+)
+
+
 def claims_csv_select(*, neutralised: bool = True) -> str:
     """Return the SELECT of the claims CSV rows for the claim ids `{ids}` (PostgreSQL).
 
@@ -80,6 +94,9 @@ def claims_csv_select(*, neutralised: bool = True) -> str:
         _iso_utc("c.published_at"),
         "(SELECT count(*) FROM claims_decision x WHERE x.claim_id = c.id)::text",
         "{base} || '/claims/' || c.id || '/'",
+        f"coalesce(nullif({ROUND_REVIEWS}, 0), "
+        "CASE WHEN dec.kind IN ('agreement', 'adjudication') THEN 2 ELSE 0 END)::text",
+        "CASE WHEN dec.kind = 'adjudication' THEN 'true' ELSE 'false' END",
         "CASE WHEN c.needs_rereview THEN 'true' ELSE 'false' END",
     ]
     inner = ", ".join(f"{cell} AS cell{n}" for n, cell in enumerate(cells))

@@ -21,8 +21,10 @@ from claims.models import (
     Citation,
     ClaimQuerySet,
     Decision,
+    DecisionKind,
     Position,
 )
+from claims.selectors import with_review_round
 from claims.verdicts import suggest_for_citations
 
 HEADER = [
@@ -46,6 +48,8 @@ HEADER = [
     "published_at",
     "decision_count",
     "claim_url",
+    "reviews",
+    "adjudicated",
     "needs_rereview",
 ]
 
@@ -58,7 +62,16 @@ def attribution_state(citations: list[Citation]) -> str:
     return "settled" if leading else ""
 
 
-def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
+def reviews_behind(claim, in_round: int) -> int:
+    """Return the blind reviews behind the claim now: those of its open round (1, or 2 waiting
+    for an editor), else the two its latest decision settled, else 0 (single review)."""
+    if in_round:
+        return in_round
+    decision = claim.last_decision
+    return 2 if decision is not None and decision.kind != DecisionKind.DECISION else 0
+
+
+def _row(claim, citations: list[Citation], decision_count: int, in_round: int = 0) -> list[str]:
     attached = [c for c in citations if c.attribution != Attribution.DETACHED]
     stances = [(c.assessment.stance if c.assessment else "") for c in attached]
     suggestion = suggest_for_citations(attached)
@@ -87,6 +100,8 @@ def _row(claim, citations: list[Citation], decision_count: int) -> list[str]:
         claim.published_at.isoformat() if claim.published_at else "",
         str(decision_count),
         f"{settings.WORKBENCH_BASE_URL}/claims/{claim.id}/",
+        str(reviews_behind(claim, in_round)),
+        "true" if decision and decision.kind == DecisionKind.ADJUDICATION else "false",
         "true" if claim.needs_rereview else "false",
     ]
 
@@ -111,7 +126,8 @@ def claims_csv(
 
 
 def _claims_csv_python(claims: ClaimQuerySet, *, raw: bool) -> Iterator[str]:
-    for batch in claim_batches(claims):
+    # The reviews of each claim's open round ride on the claims' own query (a subquery).
+    for batch in claim_batches(with_review_round(claims)):
         ids = [claim.id for claim in batch]
         citations: dict[int, list[Citation]] = defaultdict(list)
         for citation in (
@@ -127,5 +143,5 @@ def _claims_csv_python(claims: ClaimQuerySet, *, raw: bool) -> Iterator[str]:
             .values_list("claim_id", "n")
         )
         for claim in batch:
-            row = _row(claim, citations[claim.id], counts.get(claim.id, 0))
+            row = _row(claim, citations[claim.id], counts.get(claim.id, 0), claim.round_reviews)
             yield csv_line(row, raw=raw)

@@ -22,6 +22,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0010_quote_sentence")]
+    dependencies = [("claims", "0012_double_review")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

@@ -4,7 +4,8 @@ Each runs in one transaction and appends its AuditEvent there (workbench.audit.a
 Views, admin actions and management commands call them; nothing else writes these models.
 
 - imports.py      document_import (and the COPY / bulk_create inserters)
-- review.py       claim_decide, claim_lock, claim_reopen, claim_withdraw
+- review.py       claim_decide (a blind review in double-review mode), claim_adjudicate,
+                  claim_lock, claim_reopen, claim_withdraw, document_set_review_mode
 - attribution.py  citation_confirm, citation_move, citation_detach
 - bulk.py         claim_decide_many
 - documents.py    document_delete
@@ -22,17 +23,29 @@ from claims.services.publishing import (
     document_publish,
     document_unpublish,
 )
-from claims.services.review import claim_decide, claim_lock, claim_reopen, claim_withdraw
+from claims.services.review import (
+    ReviewOutcome,
+    ReviewStep,
+    claim_adjudicate,
+    claim_decide,
+    claim_lock,
+    claim_reopen,
+    claim_withdraw,
+    document_set_review_mode,
+)
 from claims.services.rules import AssessmentInput, StaleVersion, rationale_required
 
 __all__ = [
     "AssessmentInput",
     "BulkDecision",
     "ImportReport",
+    "ReviewOutcome",
+    "ReviewStep",
     "StaleVersion",
     "citation_confirm",
     "citation_detach",
     "citation_move",
+    "claim_adjudicate",
     "claim_decide",
     "claim_decide_many",
     "claim_lock",
@@ -43,6 +56,7 @@ __all__ = [
     "document_delete",
     "document_import",
     "document_publish",
+    "document_set_review_mode",
     "document_unpublish",
     "rationale_required",
 ]
