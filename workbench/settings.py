@@ -106,6 +106,8 @@ if envbool("WORKBENCH_BENCH", False):
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
+    # First: the request id covers everything below, and every write is logged with it.
+    "workbench.logs.request_log",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +143,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Background work (source fetches, long exports): a database queue and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz fails when a task due to run has waited longer than this (workbench/health.py).
+WORKBENCH_WORKER_MAX_WAIT = envint("WORKBENCH_WORKER_MAX_WAIT", 300)
 # Fetching: hosts on private addresses are refused; tests allow their local server by host:port.
 WORKBENCH_FETCH_ALLOW = envlist("WORKBENCH_FETCH_ALLOW", [])
 
@@ -246,6 +250,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # (or strips) that header: a client could otherwise claim HTTPS. Unset: no proxy is trusted.
 SECURE_PROXY_SSL_HEADER = envpair("SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+# A load balancer probes the app over plain HTTP, without the proxy's header: answer it there.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
@@ -256,9 +262,26 @@ X_FRAME_OPTIONS = "DENY"
 # normal operation (the admin lists attempts) unless LOG_LEVEL asks for more.
 AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 
+# json (one object a line, for a log pipeline; the default without DEBUG) or text (the demo).
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "workbench.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "workbench.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # One line per write request (workbench/logs.py), whatever LOG_LEVEL keeps of the rest.
+    "loggers": {"workbench.requests": {"level": "INFO"}},
 }
