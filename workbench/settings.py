@@ -143,6 +143,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Background work (source fetches, long exports): a database queue and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A web export of more claims than this is written by the worker, not streamed (a slow client
+# would hold a web worker for minutes); its file is kept under WORKBENCH_EXPORT_DIR for its
+# requester alone, and deleted after WORKBENCH_EXPORT_TTL_HOURS (claims/exports/jobs.py).
+WORKBENCH_EXPORT_BACKGROUND_ROWS = envint("WORKBENCH_EXPORT_BACKGROUND_ROWS", 100_000)
+WORKBENCH_EXPORT_DIR = Path(envstr("WORKBENCH_EXPORT_DIR", str(BASE_DIR / "exports")))
+WORKBENCH_EXPORT_TTL_HOURS = envint("WORKBENCH_EXPORT_TTL_HOURS", 24)
 # /healthz fails when a task due to run has waited longer than this (workbench/health.py).
 WORKBENCH_WORKER_MAX_WAIT = envint("WORKBENCH_WORKER_MAX_WAIT", 300)
 # Fetching: hosts on private addresses are refused; tests allow their local server by host:port.
