@@ -5,7 +5,9 @@ On a scratch PostgreSQL database (created beside DATABASE_URL's, dropped afterwa
 creates N reviewers; then it starts gunicorn with the shipped gunicorn.conf.py and lets N
 reviewers, each an httpx client in a thread, work for a bounded time as a person would: sign
 in through /accounts/login/ (CSRF token from the form), open the review queue, decide the
-claim with the form's version and CSRF token, follow the redirect to the next claim. Two
+claim with the form's version and CSRF token, follow the redirect to the next claim. Each
+request opens its own connection, as behind the README's nginx (no keep-alive upstream: a
+kept-alive client would stay on one gunicorn worker however busy it is). Two
 reviewers share each document's queue, so some decide the same claim at once and one is told
 it is stale (409), as the no-lost-update rule says.
 
@@ -86,7 +88,9 @@ class Reviewer:
     """One person at the review queue of one document, through the real pages."""
 
     def __init__(self, base_url: str, username: str, document: str, seed: int) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=120, follow_redirects=False)
+        self.client = httpx.Client(
+            base_url=base_url, timeout=120, follow_redirects=False, headers={"Connection": "close"}
+        )
         self.username = username
         self.document = document
         self.random = random.Random(seed)
