@@ -73,3 +73,16 @@ def test_the_readme_serves_with_the_shipped_gunicorn_config_and_runs_the_worker(
     assert ".venv/bin/gunicorn -c gunicorn.conf.py workbench.wsgi" in deploy
     assert "manage.py db_worker" in deploy
     assert readme_environment()["DEBUG"] == "false"
+
+
+def test_static_root_comes_from_the_environment(tmp_path):
+    code = "from workbench import settings as s; print(s.STATIC_ROOT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "k" * 50, "STATIC_ROOT": str(tmp_path)},
+    )
+
+    assert result.stdout.strip() == str(tmp_path)
