@@ -646,3 +646,54 @@ class ReviewPolicy(models.Model):
     def __str__(self) -> str:
         mode = "double review" if self.double_review else "single review"
         return f"{self.document.name}: {mode}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Being prepared"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+class ExportFormat(models.TextChoices):
+    CLAIMS_CSV = "claims_csv", "Claims CSV"
+    CITATIONS_CSV = "citations_csv", "Citations CSV"
+
+
+class ExportJob(TimeStampedModel):
+    """A web export too long to stream, written to a file by the background worker.
+
+    Only its requester may download the file, until it expires (claims/exports/jobs.py).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    filters = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The claim list's filters as the request had them: {key: [values]}.",
+    )
+    options = models.JSONField(
+        default=dict, blank=True, help_text="all, bom and raw, as the export took them."
+    )
+    format = models.CharField(max_length=16, choices=ExportFormat.choices)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    file_name = models.CharField(max_length=100, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "export job"
+        indexes = [
+            # export_jobs_prune: the finished jobs older than the expiry.
+            models.Index(fields=["status", "finished_at"], name="export_job_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} for {self.user} ({self.get_status_display()})"

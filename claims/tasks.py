@@ -17,3 +17,12 @@ def fetch_source_task(source_id: int, actor_id: int | None = None) -> dict:
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     snapshot = source_fetch(source=source, actor=actor)
     return {"snapshot": snapshot.pk, "outcome": snapshot.outcome, "message": snapshot.message}
+
+
+@task()
+def export_job_task(job_id: int) -> dict:
+    """Write one long web export's file (claims/exports/jobs.py); return how it went."""
+    from claims.exports.jobs import export_job_run
+
+    job = export_job_run(job_id=job_id)
+    return {"job": job.pk, "status": job.status, "rows": job.rows}

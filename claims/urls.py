@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from claims import views
+from claims.exports import views as export_views
 
 app_name = "claims"
 
@@ -25,6 +26,10 @@ urlpatterns = [
     path("claims/export.csv", views.claim_export_csv, name="export-csv"),
     path("claims/export-citations.csv", views.claim_export_csv, name="export-citations-csv"),
     path("decisions/export.csv", views.decisions_export_csv, name="decisions-export-csv"),
+    path("exports/<int:pk>/", export_views.export_job, name="export-job"),
+    path(
+        "exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"
+    ),
     path("claims/<int:pk>/", include(claim_urls)),
     path("review/next/", views.review_next, name="review-next"),
     path("review/adjudication/", views.adjudication_queue, name="adjudication"),

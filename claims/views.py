@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims import services
 from claims.exports import citations_csv, claim_review_preview, claims_csv, decisions_csv, json_text
+from claims.exports.jobs import export_is_large, export_job_request
 from claims.filters import ClaimFilter
 from claims.forms import (
     AttributionForm,
@@ -28,7 +29,7 @@ from claims.forms import (
     ReviewForm,
     form_errors,
 )
-from claims.models import Attribution, Claim, Position, Verdict
+from claims.models import Attribution, Claim, ExportFormat, Position, Verdict
 from claims.publish.forms import PublishForm
 from claims.publish.selectors import publication_state
 from claims.review_forms import AdjudicationForm
@@ -157,7 +158,17 @@ def claim_export_csv(request: HttpRequest) -> HttpResponse:
     except InvalidFilters as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
     bom, raw = options.cleaned_data.get("bom", False), options.cleaned_data.get("raw", False)
-    if request.resolver_match.url_name == "export-citations-csv":
+    citations = request.resolver_match.url_name == "export-citations-csv"
+    if export_is_large(claims):
+        # Too long to stream: the background worker writes it; its page links to the file.
+        job = export_job_request(
+            user=request.user,
+            filters=_filters(request),
+            export_format=ExportFormat.CITATIONS_CSV if citations else ExportFormat.CLAIMS_CSV,
+            options=options.cleaned_data,
+        )
+        return redirect("claims:export-job", pk=job.pk)
+    if citations:
         return _csv_download(citations_csv(claims, bom=bom, raw=raw), "citations")
     return _csv_download(claims_csv(claims, bom=bom, raw=raw), "claims")
 

@@ -108,6 +108,8 @@ if envbool("WORKBENCH_BENCH", False):
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
+    # First: the request id covers everything below, and every write is logged with it.
+    "workbench.logs.request_log",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,6 +145,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Background work (source fetches, long exports): a database queue and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A web export of more claims than this is written by the worker, not streamed (a slow client
+# would hold a web worker for minutes); its file is kept under WORKBENCH_EXPORT_DIR for its
+# requester alone, and deleted after WORKBENCH_EXPORT_TTL_HOURS (claims/exports/jobs.py).
+WORKBENCH_EXPORT_BACKGROUND_ROWS = envint("WORKBENCH_EXPORT_BACKGROUND_ROWS", 100_000)
+WORKBENCH_EXPORT_DIR = Path(envstr("WORKBENCH_EXPORT_DIR", str(BASE_DIR / "exports")))
+WORKBENCH_EXPORT_TTL_HOURS = envint("WORKBENCH_EXPORT_TTL_HOURS", 24)
+# /healthz fails when a task due to run has waited longer than this (workbench/health.py).
+WORKBENCH_WORKER_MAX_WAIT = envint("WORKBENCH_WORKER_MAX_WAIT", 300)
 # Fetching: hosts on private addresses are refused; tests allow their local server by host:port.
 WORKBENCH_FETCH_ALLOW = envlist("WORKBENCH_FETCH_ALLOW", [])
 
@@ -227,7 +237,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files whitenoise serves (a deployment may keep it elsewhere).
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -248,6 +259,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # (or strips) that header: a client could otherwise claim HTTPS. Unset: no proxy is trusted.
 SECURE_PROXY_SSL_HEADER = envpair("SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+# A load balancer probes the app over plain HTTP, without the proxy's header: answer it there.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
@@ -258,9 +271,26 @@ X_FRAME_OPTIONS = "DENY"
 # normal operation (the admin lists attempts) unless LOG_LEVEL asks for more.
 AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 
+# json (one object a line, for a log pipeline; the default without DEBUG) or text (the demo).
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "workbench.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "workbench.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # One line per write request (workbench/logs.py), whatever LOG_LEVEL keeps of the rest.
+    "loggers": {"workbench.requests": {"level": "INFO"}},
 }

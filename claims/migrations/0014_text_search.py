@@ -22,6 +22,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0012_double_review")]
+    dependencies = [("claims", "0013_export_jobs")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
