@@ -10,7 +10,7 @@ Views, admin actions and management commands call them; nothing else writes thes
 - queue.py        queue_take (the next claim, held for its reviewer), claim_skip
 - assignment.py   claim_assign, document_assign
 - notes.py        claim_note_add (the discussion, with @mentions)
-- roles.py        user_roles_set, group_members_set (roles granted from the admin)
+- roles.py        user_role_grant, user_role_revoke, user_roles_set (roles, from the admin)
 - bulk.py         claim_decide_many
 - documents.py    document_delete
 - publishing.py   claim_publish, claim_unpublish, document_publish, document_unpublish
@@ -36,7 +36,13 @@ from claims.services.publishing import (
 )
 from claims.services.queue import QueueTake, claim_skip, queue_release, queue_take
 from claims.services.review import claim_decide, claim_lock, claim_reopen, claim_withdraw
-from claims.services.roles import group_members_set, user_roles_set
+from claims.services.roles import (
+    group_member_add,
+    group_member_remove,
+    user_role_grant,
+    user_role_revoke,
+    user_roles_set,
+)
 from claims.services.rules import AssessmentInput, StaleVersion, rationale_required
 from claims.services.undo import citation_undo
 
@@ -66,9 +72,12 @@ __all__ = [
     "document_import",
     "document_publish",
     "document_unpublish",
-    "group_members_set",
+    "group_member_add",
+    "group_member_remove",
     "queue_release",
     "queue_take",
     "rationale_required",
+    "user_role_grant",
+    "user_role_revoke",
     "user_roles_set",
 ]

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims.models import Decision
+from claims.models import ClaimNote, Decision
 from claims.services.rules import reason_required
 from sources.models import Document
 from workbench.audit import audit_log
@@ -24,6 +24,12 @@ def document_delete(*, document: Document, actor, reason: str) -> None:
         if decided:
             raise ValidationError(
                 f"{document.name} has {decided} decisions on its claims: its history stays. "
+                "Withdraw claims instead."
+            )
+        # Notes are append-only history too (claims.services.notes).
+        if ClaimNote.objects.filter(claim__document=document).exists():
+            raise ValidationError(
+                f"{document.name} has notes on its claims: its history stays. "
                 "Withdraw claims instead."
             )
         before = {

@@ -100,40 +100,38 @@ def _change(user, role: str, actor, reason: str, current: list[str], *, grant: b
     return after_roles
 
 
-def group_members_set(
-    *,
-    group: Group,
-    members: Iterable,
-    actor,
-    reason: str,
-    seen: Iterable[int] | None = None,
-) -> tuple[list, list]:
-    """Make `members` exactly the holders of the role `group`; return (added, removed) users.
+def user_role_grant(*, user, role: str, actor, reason: str) -> list[str]:
+    """Give `user` the role `role` (an admin action); return their roles after it."""
+    return _one(user, role, actor, reason, grant=True)
 
-    `seen` is the member ids the admin saw (as for user_roles_set). Every added or removed
-    member is a grant or removal audited on that user.
-    """
-    if group.name not in ROLES:
-        raise ValidationError(f"{group.name} is not a role of the workbench.")
-    require_perm(actor, GRANT, "grant or remove roles")
-    wanted = {user.pk: user for user in members}
+
+def user_role_revoke(*, user, role: str, actor, reason: str) -> list[str]:
+    """Take the role `role` from `user` (an admin action); return their roles after it."""
+    return _one(user, role, actor, reason, grant=False)
+
+
+def _one(user, role: str, actor, reason: str, *, grant: bool) -> list[str]:
+    if role not in ROLES:
+        raise ValidationError({"role": f"Not a role: {role}."})
+    _check_actor(actor, user)
+    reason = reason_required(reason)
     with transaction.atomic():
-        group = Group.objects.select_for_update().get(pk=group.pk)
-        current = {user.pk: user for user in group.user_set.all()}
-        if seen is not None and set(seen) != set(current):
-            raise ValidationError(
-                f"The members of {group.name} changed since you opened this page. Look again."
-            )
-        added = [wanted[pk] for pk in sorted(set(wanted) - set(current))]
-        removed = [current[pk] for pk in sorted(set(current) - set(wanted))]
-        if not added and not removed:
-            return [], []
-        reason = reason_required(reason)
-        for user in added + removed:
-            _check_actor(actor, user)
-            locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-            _change(locked, group.name, actor, reason, role_names(locked), grant=user in added)
-    return added, removed
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        current = role_names(user)
+        if grant == (role in current):
+            holds = "already holds" if grant else "does not hold"
+            raise ValidationError(f"{user.get_username()} {holds} the {role} role.")
+        return _change(user, role, actor, reason, current, grant=grant)
+
+
+def group_member_add(*, group: Group, user, actor, reason: str) -> list[str]:
+    """Add `user` to the role `group` (the role's admin action): a grant, audited on them."""
+    return user_role_grant(user=user, role=group.name, actor=actor, reason=reason)
+
+
+def group_member_remove(*, group: Group, user, actor, reason: str) -> list[str]:
+    """Remove `user` from the role `group`: a removal, audited on them."""
+    return user_role_revoke(user=user, role=group.name, actor=actor, reason=reason)
 
 
 def role_granters(limit: int = 3) -> list[str]:
