@@ -286,6 +286,8 @@ def _error_summary(form, lock_form, errors: list[str]) -> list[dict]:
 def _stash_draft(request: HttpRequest, claim: Claim) -> None:
     """Keep what the reviewer typed on the claim's review form across an action that leaves
     the page (an attribution action posts the review form itself): the next page restores it."""
+    if "rationale" not in request.POST:
+        return  # not posted with the review form (a confirmation page): keep what is kept
     citations, _ = claim_suggestion(claim)
     draft = ReviewForm(request.POST, citations=citations).draft()
     drafts = request.session.get("drafts", {})

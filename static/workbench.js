@@ -151,7 +151,14 @@
       if (el.type === "hidden" || el.type === "submit" || el.type === "button") { return false; }
       if (el.type === "radio" || el.type === "checkbox") { return el.checked !== el.defaultChecked; }
       if (el.tagName === "SELECT") {
-        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        var options = Array.prototype.slice.call(el.options);
+        if (el.multiple) {
+          return options.some(function (o) { return o.selected !== o.defaultSelected; });
+        }
+        // A single select with no option marked selected starts on its first option.
+        var marked = options.filter(function (o) { return o.defaultSelected; });
+        var initial = marked.length ? marked[marked.length - 1] : options[0];
+        return el.selectedIndex >= 0 && options[el.selectedIndex] !== initial;
       }
       return typeof el.value === "string" && el.value !== el.defaultValue;
     });
