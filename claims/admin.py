@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.exports import claims_csv
-from claims.models import Assessment, Citation, Claim, Decision
+from claims.models import Assessment, Assignment, Citation, Claim, ClaimNote, Decision, QueueSkip
 from claims.selectors import attribution_check_counts, claims_pending_attribution
 from claims.services import (
     citation_confirm,
@@ -428,6 +428,54 @@ class AssessmentAdmin(ReadOnlyAdmin):
     @admin.display(description="claim")
     def claim_link(self, assessment: Assessment) -> str:
         return admin_link(assessment.citation.claim)
+
+
+# --- The reviewer's day: notes, assignments, skips (view-only: they change on the pages) ------
+
+
+@admin.register(ClaimNote)
+class ClaimNoteAdmin(ReadOnlyAdmin):
+    """The discussion notes, append-only like decisions."""
+
+    list_display = ["id", "claim_link", "author", "at", "short_text"]
+    list_display_links = ["id"]
+    list_select_related = ["claim__document", "author"]
+    search_fields = ["=claim__id", "=author__username", "text"]
+    search_help_text = "A claim id or a username (exact), or words of the note."
+    fields = ["claim", "author", "at", "text"]
+    readonly_fields = fields
+
+    @admin.display(description="claim")
+    def claim_link(self, note: ClaimNote) -> str:
+        return admin_link(note.claim)
+
+    @admin.display(description="text")
+    def short_text(self, note: ClaimNote) -> str:
+        return Truncator(note.text).chars(90)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Who reviews which claim; editors assign on the claim page and the claim list."""
+
+    list_display = ["claim", "assignee", "assigned_by", "at"]
+    list_filter = ["assignee"]
+    list_select_related = ["claim__document", "assignee", "assigned_by"]
+    search_fields = ["=claim__id", "=assignee__username"]
+    fields = ["claim", "assignee", "assigned_by", "at"]
+    readonly_fields = fields
+
+
+@admin.register(QueueSkip)
+class QueueSkipAdmin(ReadOnlyAdmin):
+    """Claims reviewers passed on in the queue, and why."""
+
+    list_display = ["claim", "reviewer", "reason", "at"]
+    list_filter = ["reason"]
+    list_select_related = ["claim__document", "reviewer"]
+    search_fields = ["=claim__id", "=reviewer__username"]
+    fields = ["claim", "reviewer", "reason", "at"]
+    readonly_fields = fields
 
 
 # --- Roles: who holds which, granted and removed by admins (claims.services.roles) -----------
