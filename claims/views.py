@@ -283,13 +283,18 @@ def _error_summary(form, lock_form, errors: list[str]) -> list[dict]:
     return items
 
 
-def _stash_draft(request: HttpRequest, claim: Claim) -> None:
+def _stash_draft(request: HttpRequest, claim: Claim, *, note: bool = True) -> None:
     """Keep what the reviewer typed on the claim's review form across an action that leaves
-    the page (an attribution action posts the review form itself): the next page restores it."""
+    the page (an attribution action posts the review form itself): the next page restores it.
+
+    The note being typed is kept too, unless `note` is False (the action posts it).
+    """
     if "rationale" not in request.POST:
         return  # not posted with the review form (a confirmation page): keep what is kept
     citations, _ = claim_suggestion(claim)
     draft = ReviewForm(request.POST, citations=citations).draft()
+    if note and request.POST.get("text", "").strip():
+        draft["text"] = request.POST["text"]
     drafts = request.session.get("drafts", {})
     if draft:
         drafts[str(claim.pk)] = draft
@@ -435,7 +440,10 @@ def _render_claim(
             if can_assign
             else None
         ),
-        "undo": undo if undo and undo.get("page") == claim.pk else None,
+        # Offered on whatever page follows the action (the queue may have moved on).
+        "undo": undo,
+        # A note being typed when the page was posted (an error, an action) is kept.
+        "note_text": (draft or {}).get("text") or request.POST.get("text", ""),
     }
     return render(request, "claims/claim_detail.html", ctx, status=status)
 
@@ -643,7 +651,7 @@ def _citation_action(request: HttpRequest, pk: int, citation_pk: int | None, act
     if action in ("move", "detach"):
         offer = undo_offer(claim_pk=claim.pk, citation_pk=citation.pk)
         if offer is not None:
-            request.session["undo"] = {**offer, "page": claim.pk}
+            request.session["undo"] = offer
     messages.success(request, text, extra_tags="undo" if action in ("move", "detach") else "")
     return redirect(back)
 
@@ -728,7 +736,8 @@ def claim_skip(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Post a note in the claim's discussion."""
     claim = claim_get_for_user(user=request.user, pk=pk, permission=DECIDE)
-    _stash_draft(request, claim)  # a note is posted with the review form, when there is one
+    # A note is posted with the review form, when there is one: keep the rest of it.
+    _stash_draft(request, claim, note=False)
     form = NoteForm(request.POST, auto_id="note-%s")
     queue = QueueFields(request.POST)
     queue.is_valid()

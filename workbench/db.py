@@ -24,6 +24,8 @@ APPEND_ONLY_TABLES = (
     "claims_decision",
     "claims_assessment",
     "sources_sourcesnapshot",
+    "claims_claimnote",  # the discussion of a claim (claims/migrations/0011_reviewer_day.py)
+    "claims_notemention",
 )
 
 _POSTGRESQL_FUNCTIONS = [

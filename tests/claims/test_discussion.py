@@ -160,3 +160,16 @@ def test_a_note_typed_beside_a_decision_is_posted_with_it(client, seed, bob):
     claim.refresh_from_db()
     assert claim.verdict == "disputed"
     assert ClaimNote.objects.get(claim=claim).text == "@bob later."
+
+
+def test_a_note_being_typed_survives_an_attribution_action(client, seed, bob):
+    six = at(seed, 6)
+    citation = six.citations.get(source__label="31")
+    client.force_login(bob)
+    data = {"version": 1, "rationale": "", "text": "@bob: [31] is a Meduza piece."}
+
+    client.post(reverse("claims:citation-confirm", args=[six.pk, citation.pk]), data)
+
+    html = client.get(reverse("claims:detail", args=[six.pk])).content.decode()
+    assert "@bob: [31] is a Meduza piece.</textarea>" in html
+    assert not ClaimNote.objects.exists()
