@@ -10,13 +10,16 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.exports import claims_csv
-from claims.models import Assessment, Citation, Claim, Decision
+from claims.models import Assessment, Assignment, Citation, Claim, ClaimNote, Decision, QueueSkip
 from claims.selectors import attribution_check_counts, claims_pending_attribution
 from claims.services import (
     citation_confirm,
@@ -25,11 +28,17 @@ from claims.services import (
     claim_lock,
     claim_reopen,
     claim_withdraw,
+    group_member_add,
+    group_member_remove,
+    user_role_grant,
+    user_role_revoke,
 )
+from claims.services.roles import GRANT, ROLES
 from workbench.admin import (
     LargeTableAdmin,
     ReadOnlyAdmin,
     ReadOnlyInline,
+    ReasonForm,
     ViewOnlyMixin,
     admin_link,
     audit_link,
@@ -37,6 +46,7 @@ from workbench.admin import (
     service_action,
 )
 from workbench.permissions import has_perm
+from workbench.roles import ROLE_PERMISSIONS
 
 # --- Claims ------------------------------------------------------------------------------
 
@@ -264,7 +274,7 @@ class ClaimAdmin(LargeTableAdmin):
         target="claim",
         description="Lock the selected claims (with a reason)",
         title="Lock the selected claims",
-        done="{n} claims locked.",
+        done="{n} claim{s} locked.",
         permissions=["lock"],
     )
     reopen_claims = service_action(
@@ -273,7 +283,7 @@ class ClaimAdmin(LargeTableAdmin):
         target="claim",
         description="Reopen the selected claims (with a reason)",
         title="Reopen the selected claims",
-        done="{n} claims reopened.",
+        done="{n} claim{s} reopened.",
         permissions=["lock"],
     )
     withdraw_claims = service_action(
@@ -282,7 +292,7 @@ class ClaimAdmin(LargeTableAdmin):
         target="claim",
         description="Withdraw the selected claims (with a reason)",
         title="Withdraw the selected claims",
-        done="{n} claims withdrawn.",
+        done="{n} claim{s} withdrawn.",
         permissions=["withdraw"],
     )
 
@@ -338,7 +348,7 @@ class CitationAdmin(ViewOnlyMixin, LargeTableAdmin):
         target="citation",
         description="Confirm the selected footnotes (with a reason)",
         title="Confirm the selected footnotes belong to their claims",
-        done="{n} footnotes confirmed.",
+        done="{n} footnote{s} confirmed.",
         permissions=["settle"],
     )
     detach_citations = service_action(
@@ -347,7 +357,7 @@ class CitationAdmin(ViewOnlyMixin, LargeTableAdmin):
         target="citation",
         description="Detach the selected footnotes (with a reason)",
         title="Detach the selected footnotes",
-        done="{n} footnotes detached.",
+        done="{n} footnote{s} detached.",
         permissions=["settle"],
     )
     move_citations = service_action(
@@ -356,7 +366,7 @@ class CitationAdmin(ViewOnlyMixin, LargeTableAdmin):
         target="citation",
         description="Move the selected footnotes to the claim before (with a reason)",
         title="Move the selected footnotes to the claim before theirs",
-        done="{n} footnotes moved.",
+        done="{n} footnote{s} moved.",
         permissions=["settle"],
     )
 
@@ -418,3 +428,216 @@ class AssessmentAdmin(ReadOnlyAdmin):
     @admin.display(description="claim")
     def claim_link(self, assessment: Assessment) -> str:
         return admin_link(assessment.citation.claim)
+
+
+# --- The reviewer's day: notes, assignments, skips (view-only: they change on the pages) ------
+
+
+@admin.register(ClaimNote)
+class ClaimNoteAdmin(ReadOnlyAdmin):
+    """The discussion notes, append-only like decisions."""
+
+    list_display = ["id", "claim_link", "author", "at", "short_text"]
+    list_display_links = ["id"]
+    list_select_related = ["claim__document", "author"]
+    search_fields = ["=claim__id", "=author__username", "text"]
+    search_help_text = "A claim id or a username (exact), or words of the note."
+    fields = ["claim", "author", "at", "text"]
+    readonly_fields = fields
+
+    @admin.display(description="claim")
+    def claim_link(self, note: ClaimNote) -> str:
+        return admin_link(note.claim)
+
+    @admin.display(description="text")
+    def short_text(self, note: ClaimNote) -> str:
+        return Truncator(note.text).chars(90)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Who reviews which claim; editors assign on the claim page and the claim list."""
+
+    list_display = ["claim", "assignee", "assigned_by", "at"]
+    list_filter = ["assignee"]
+    list_select_related = ["claim__document", "assignee", "assigned_by"]
+    search_fields = ["=claim__id", "=assignee__username"]
+    fields = ["claim", "assignee", "assigned_by", "at"]
+    readonly_fields = fields
+
+
+@admin.register(QueueSkip)
+class QueueSkipAdmin(ReadOnlyAdmin):
+    """Claims reviewers passed on in the queue, and why."""
+
+    list_display = ["claim", "reviewer", "reason", "at"]
+    list_filter = ["reason"]
+    list_select_related = ["claim__document", "reviewer"]
+    search_fields = ["=claim__id", "=reviewer__username"]
+    fields = ["claim", "reviewer", "reason", "at"]
+    readonly_fields = fields
+
+
+# --- Roles: who holds which, granted and removed by admins (claims.services.roles) -----------
+
+User = get_user_model()
+
+
+class RoleForm(ReasonForm):
+    """Which role to grant or remove, and why (kept in the audit trail)."""
+
+    role = forms.ChoiceField(choices=[(role, role) for role in ROLES])
+    field_order = ["role", "reason"]
+
+
+class MemberForm(ReasonForm):
+    """Whom to add to or remove from the selected roles, and why."""
+
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        to_field_name="username",
+    )
+    field_order = ["user", "reason"]
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role, role) for role in ROLES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
+def _grants(request: HttpRequest) -> bool:
+    return has_perm(request.user, GRANT)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class WorkbenchUserAdmin(UserAdmin):
+    """Users, with the roles they hold. Admins see them and grant or remove roles with the
+    actions (each change audited); only superusers edit accounts, and nobody edits roles or
+    permissions in the form, which would bypass the audit trail."""
+
+    list_display = ["username", "email", "roles", "is_staff", "is_active", "last_login"]
+    list_filter = [RoleFilter, "is_staff", "is_superuser", "is_active"]
+    actions = ["grant_role", "revoke_role"]
+    readonly_fields = ["roles", "role_history"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        kept = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in _NOT_IN_FORM]})
+            for name, opts in super().get_fieldsets(request, obj)
+        ]
+        return [*kept, ("Roles", {"fields": ["roles", "role_history"]})]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or _grants(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or _grants(request)
+
+    def has_grant_permission(self, request: HttpRequest) -> bool:
+        return _grants(request)
+
+    @admin.display(description="roles")
+    def roles(self, user) -> str:
+        held = {group.name for group in user.groups.all()}
+        return ", ".join(role for role in ROLES if role in held) or "-"
+
+    @admin.display(description="history")
+    def role_history(self, user) -> str:
+        return audit_link(user)
+
+    grant_role = service_action(
+        user_role_grant,
+        name="grant_role",
+        target="user",
+        description="Grant a role to the selected users (with a reason)",
+        title="Grant a role to the selected users",
+        form_class=RoleForm,
+        done="Role granted to {n} user{s}.",
+        permissions=["grant"],
+    )
+    revoke_role = service_action(
+        user_role_revoke,
+        name="revoke_role",
+        target="user",
+        description="Remove a role from the selected users (with a reason)",
+        title="Remove a role from the selected users",
+        form_class=RoleForm,
+        done="Role removed from {n} user{s}.",
+        permissions=["grant"],
+    )
+
+
+#: Fields of the stock user form that would change roles or permissions without an audit event.
+_NOT_IN_FORM = ("groups", "user_permissions")
+
+
+@admin.register(Group)
+class RoleAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """The roles (groups): what each may do is fixed in workbench/roles.py; who holds them
+    changes through the actions, each member added or removed audited on that user."""
+
+    list_display = ["name", "member_count"]
+    fields = ["name", "what_it_may_do", "members"]
+    readonly_fields = fields
+    actions = ["add_member", "remove_member"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(name__in=ROLES)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or _grants(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or _grants(request)
+
+    def has_grant_permission(self, request: HttpRequest) -> bool:
+        return _grants(request)
+
+    @admin.display(description="members")
+    def member_count(self, group: Group) -> int:
+        return group.user_set.count()
+
+    @admin.display(description="what it may do")
+    def what_it_may_do(self, group: Group) -> str:
+        return ", ".join(ROLE_PERMISSIONS[group.name])
+
+    @admin.display(description="members")
+    def members(self, group: Group) -> str:
+        names = group.user_set.order_by("username").values_list("username", flat=True)
+        return ", ".join(names) or "-"
+
+    add_member = service_action(
+        group_member_add,
+        name="add_member",
+        target="group",
+        description="Add a user to the selected roles (with a reason)",
+        title="Add a user to the selected roles",
+        form_class=MemberForm,
+        done="Added to {n} role{s}.",
+        permissions=["grant"],
+    )
+    remove_member = service_action(
+        group_member_remove,
+        name="remove_member",
+        target="group",
+        description="Remove a user from the selected roles (with a reason)",
+        title="Remove a user from the selected roles",
+        form_class=MemberForm,
+        done="Removed from {n} role{s}.",
+        permissions=["grant"],
+    )

@@ -1,14 +1,58 @@
 """The claim list's filters: the same FilterSet serves the page, the CSV export and the command."""
 
+import datetime
+import re
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django_filters.fields import ChoiceField
+from django_filters.widgets import DateRangeWidget
 
 from claims.formats.seed import CLEANUP_TAGS
-from claims.models import Claim, ClaimQuerySet, Decision, Verdict
+from claims.models import Assignment, Claim, ClaimQuerySet, Decision, Verdict
 from sources.models import Document, Reliability
 
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+_DAYS_AGO = re.compile(r"^(\d{1,4}) days? ago$")
+
+
+def relative_date(value: str | None) -> str | None:
+    """Return "today", "yesterday" or "N days ago" as an ISO date; anything else unchanged."""
+    if not value:
+        return value
+    words = " ".join(value.lower().split())
+    today = datetime.date.today()
+    if words == "today":
+        return today.isoformat()
+    if words == "yesterday":
+        return (today - datetime.timedelta(days=1)).isoformat()
+    match = _DAYS_AGO.match(words)
+    if match:
+        return (today - datetime.timedelta(days=int(match.group(1)))).isoformat()
+    return value
+
+
+class RelativeDateRangeWidget(DateRangeWidget):
+    """The date range's two boxes, which also read "today", "yesterday" and "N days ago"."""
+
+    def value_from_datadict(self, data, files, name):
+        return [relative_date(value) for value in super().value_from_datadict(data, files, name)]
+
+
+class UnlistedValueChoiceField(ChoiceField):
+    """A choice field that also accepts values it does not list (`unlisted`)."""
+
+    def __init__(self, *args, unlisted: tuple[str, ...] = (), **kwargs) -> None:
+        self.unlisted = unlisted
+        super().__init__(*args, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in self.unlisted or super().valid_value(value)
+
+
+class UnlistedValueChoiceFilter(django_filters.ChoiceFilter):
+    field_class = UnlistedValueChoiceField
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -68,14 +112,28 @@ class ClaimFilter(django_filters.FilterSet):
     locked = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_locked", label="Locked", empty_label="Either"
     )
-    withdrawn = django_filters.ChoiceFilter(
-        choices=[("false", "Live claims"), ("true", "Withdrawn only"), ("any", "Both")],
+    withdrawn = UnlistedValueChoiceFilter(
+        # "false" means what no choice means, live claims: listed once, accepted still.
+        choices=[("true", "Withdrawn only"), ("any", "Both")],
+        unlisted=("false",),
         method="filter_withdrawn",
         label="Withdrawn",
         empty_label="Live claims",
     )
     decided = django_filters.DateFromToRangeFilter(
-        field_name="last_decision__at", label="Last decided between"
+        field_name="last_decision__at",
+        label="Last decided between",
+        widget=RelativeDateRangeWidget(),
+        help_text='Dates as YYYY-MM-DD, or "today", "yesterday", "7 days ago".',
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        field_name="assignment__assignee",
+        to_field_name="username",
+        queryset=get_user_model()
+        .objects.filter(Exists(Assignment.objects.filter(assignee=OuterRef("pk"))))
+        .order_by("username"),
+        label="Assigned to",
+        empty_label="Anyone or no one",
     )
 
     class Meta:

@@ -79,6 +79,20 @@ class ClaimQuerySet(models.QuerySet):
             .filter(Q(verdict=Verdict.UNREVIEWED) | Q(needs_rereview=True) | _pending_citation())
         )
 
+    def needs_decision(self) -> "ClaimQuerySet":
+        """What the review queue serves: open claims never decided, or decided on footnotes
+        that have changed since. A decided claim awaiting only an attribution check is not here:
+        it is attribution work (`attribution_work`)."""
+        return (
+            self.live()
+            .filter(locked=False)
+            .filter(Q(verdict=Verdict.UNREVIEWED) | Q(needs_rereview=True))
+        )
+
+    def attribution_work(self) -> "ClaimQuerySet":
+        """What the attribution queue serves: open claims with a leading footnote to settle."""
+        return self.live().filter(locked=False).filter(_pending_citation())
+
     def unsourced(self, unsourced: bool = True) -> "ClaimQuerySet":
         return self.filter(~_any_citation() if unsourced else _any_citation())
 
@@ -288,6 +302,19 @@ class Citation(models.Model):
     @property
     def label(self) -> str:
         return self.source.label
+
+    @property
+    def pending(self) -> bool:
+        """A leading footnote nobody has confirmed, moved or detached yet."""
+        return self.position == Position.LEADING and self.attribution == Attribution.AS_PRINTED
+
+    @property
+    def printed_before(self) -> bool:
+        """Printed before its sentence (leading), and still on the claim it was printed on."""
+        return self.position == Position.LEADING and self.attribution in (
+            Attribution.AS_PRINTED,
+            Attribution.CONFIRMED,
+        )
 
 
 class DecisionKind(models.TextChoices):
@@ -697,3 +724,122 @@ class ExportJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} for {self.user} ({self.get_status_display()})"
+
+
+# --- The reviewer's day: queue holds and skips, assignments, discussion notes ----------------
+
+
+class QueueHold(models.Model):
+    """A claim the review queue handed to one reviewer, kept from the others for a while.
+
+    Queue state, not an editorial change: it is not audited. A reviewer holds at most one
+    claim (taking the next one lets the last one go) and a hold lapses at `until`.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="hold")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_holds"
+    )
+    until = models.DateTimeField(help_text="The queue hands the claim to others after this.")
+
+    class Meta:
+        verbose_name = "queue hold"
+        indexes = [
+            # "Let go of my other holds" when a reviewer takes the next claim.
+            models.Index(fields=["reviewer"], name="queue_hold_reviewer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} held by user {self.reviewer_id} until {self.until:%H:%M}"
+
+
+class SkipReason(models.TextChoices):
+    LANGUAGE = "language", "Not in my language"
+    EXPERT = "expert", "Needs an expert"
+    UNREACHABLE = "unreachable", "Source unreachable"
+
+
+class QueueSkip(models.Model):
+    """A reviewer passed on a claim in the queue: it goes to the back of their queue."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="skips")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_skips"
+    )
+    reason = models.CharField(max_length=16, choices=SkipReason.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "queue skip"
+        ordering = ["-id"]
+        indexes = [
+            # "Skipped by me" in the queue: an EXISTS probe per candidate claim.
+            models.Index(fields=["reviewer", "claim"], name="queue_skip_reviewer"),
+            # The skips shown on a claim's page.
+            models.Index(fields=["claim", "-id"], name="queue_skip_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} skipped: {self.get_reason_display()}"
+
+
+class Assignment(models.Model):
+    """Whose claim this is to review: an editor assigned it (one reviewer per claim)."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="assignment")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # "Assigned to me" in the queue and the list.
+            models.Index(fields=["assignee", "claim"], name="assignment_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} assigned to user {self.assignee_id}"
+
+
+class ClaimNote(models.Model):
+    """One message of the discussion about a claim. Append-only: triggers refuse UPDATE/DELETE."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="discussion")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claim_notes"
+    )
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "discussion note"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["claim", "id"], name="claim_note_claim")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on claim {self.claim_id}"
+
+
+class NoteMention(models.Model):
+    """A reviewer named with @username in a note: it shows on their dashboard. Append-only."""
+
+    note = models.ForeignKey(ClaimNote, on_delete=models.PROTECT, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="note_mentions"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["note", "user"], name="note_mention_unique"),
+        ]
+        indexes = [
+            # "Mentions of you" on the dashboard, newest first.
+            models.Index(fields=["user", "-note"], name="note_mention_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} in note {self.note_id}"

@@ -6,9 +6,11 @@ the same selectors without a user. Nothing else reads the claims models.
 """
 
 import copy
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import (
@@ -17,6 +19,7 @@ from django.db.models import (
     Exists,
     Expression,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -25,17 +28,22 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from claims import agreement
 from claims.filters import ClaimFilter
 from claims.models import (
     Assessment,
+    Assignment,
     Citation,
     Claim,
+    ClaimNote,
     ClaimQuerySet,
     Decision,
     DecisionKind,
     Passage,
+    QueueHold,
+    QueueSkip,
     QuoteCheck,
     Review,
     ReviewAssessment,
@@ -182,6 +190,7 @@ def _with_list_relations(claims: ClaimQuerySet) -> ClaimQuerySet:
 class ClaimPage:
     rows: list[Claim]
     next_cursor: str  # "" on the last page
+    prev_cursor: str = ""  # "" on the first page
 
 
 def claims_after(claim: Claim, *, before: bool = False) -> Expression:
@@ -225,14 +234,20 @@ def parse_cursor(sort: str, cursor: str) -> tuple[int | None, ...]:
     return tuple(numbers)
 
 
-def _cursor_filter(sort: str, cursor: str) -> Q | Expression:
-    """Return the keyset condition "after the row `cursor` names", or raise ValueError."""
+def _cursor_filter(sort: str, cursor: str, *, before: bool = False) -> Q | Expression:
+    """Return the keyset condition "after the row `cursor` names" (or before it), or raise
+    ValueError."""
     if sort == "line":
         doc, line, pk = parse_cursor(sort, cursor)
-        return claims_after(Claim(document_id=doc, line=line, id=pk))
+        return claims_after(Claim(document_id=doc, line=line, id=pk), before=before)
     decision, pk = parse_cursor(sort, cursor)
+    # Latest decision first, undecided claims last (by id, newest first, among themselves).
     if decision is None:
+        if before:
+            return Q(last_decision__isnull=False) | Q(last_decision__isnull=True, id__gt=pk)
         return Q(last_decision__isnull=True, id__lt=pk)
+    if before:
+        return Q(last_decision_id__gt=decision) | Q(last_decision_id=decision, id__gt=pk)
     return (
         Q(last_decision_id__lt=decision)
         | Q(last_decision_id=decision, id__lt=pk)
@@ -246,10 +261,22 @@ def _cursor_of(sort: str, claim: Claim) -> str:
     return f"{claim.last_decision_id or 'n'}.{claim.id}"
 
 
+def _ordered(claims: ClaimQuerySet, sort: str) -> ClaimQuerySet:
+    if sort == "decided":
+        return claims.order_by(F("last_decision_id").desc(nulls_last=True), "-id")
+    return claims.order_by("document_id", "line", "id")
+
+
 def claim_page(
-    claims: ClaimQuerySet, *, sort: str = "line", after: str = "", size: int | None = None
+    claims: ClaimQuerySet,
+    *,
+    sort: str = "line",
+    after: str = "",
+    before: str = "",
+    size: int | None = None,
 ) -> ClaimPage:
-    """Return one page of `claims` after the keyset `after`, sorted by line or last decision.
+    """Return one page of `claims` after the keyset `after` (or before `before`), sorted by
+    line or last decision.
 
     Keyset pagination: each page is an index range scan of `size + 1` rows, never a COUNT(*)
     or an OFFSET over the whole table. Decision ids grow with time, so "latest decision first"
@@ -257,16 +284,33 @@ def claim_page(
     malformed cursor (the view's form checks it first with parse_cursor).
     """
     size = size or PAGE_SIZE
-    if sort == "decided":
-        ordered = claims.order_by(F("last_decision_id").desc(nulls_last=True), "-id")
-    else:
-        sort = "line"
-        ordered = claims.order_by("document_id", "line", "id")
+    sort = sort if sort in SORTS else "line"
+    ordered = _ordered(claims, sort)
+    if before:
+        # The page before: walk the order backwards from the cursor, then turn the rows round.
+        backwards = ordered.filter(_cursor_filter(sort, before, before=True)).reverse()
+        rows = list(_with_list_relations(backwards)[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        return ClaimPage(
+            rows=rows,
+            next_cursor=_cursor_of(sort, rows[-1]) if rows else "",
+            prev_cursor=_cursor_of(sort, rows[0]) if rows and more else "",
+        )
     if after:
         ordered = ordered.filter(_cursor_filter(sort, after))
     rows = list(_with_list_relations(ordered)[: size + 1])
     next_cursor = _cursor_of(sort, rows[size - 1]) if len(rows) > size else ""
-    return ClaimPage(rows=rows[:size], next_cursor=next_cursor)
+    rows = rows[:size]
+    prev_cursor = _cursor_of(sort, rows[0]) if after and rows else ""
+    return ClaimPage(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+def claims_before_row(claims: ClaimQuerySet, *, sort: str, row: Claim) -> int:
+    """Return how many of `claims` come before `row` in the list's order (up to COUNT_CAP + 1):
+    where a page starts, for "claims 51-100"."""
+    condition = _cursor_filter(sort, _cursor_of(sort, row), before=True)
+    return claims.order_by().filter(condition)[: COUNT_CAP + 1].count()
 
 
 def claim_neighbours(claim: Claim) -> tuple[Claim | None, Claim | None]:
@@ -345,7 +389,30 @@ def describe_event(event: AuditEvent) -> str:
         AuditAction.CITATION_MOVE: f"moved footnote [{label}] away",
         AuditAction.CITATION_RECEIVE: f"moved footnote [{label}] here",
         AuditAction.CITATION_DETACH: f"detached footnote [{label}]",
+        AuditAction.CITATION_RESTORE: _describe_restore(event),
+        AuditAction.CLAIM_SKIP: f"skipped this claim in the queue: {event.reason.lower()}",
+        AuditAction.CLAIM_ASSIGN: (
+            f"assigned this claim to {after['assignee']}"
+            if after.get("assignee")
+            else "took this claim's assignment away"
+        ),
+        AuditAction.CLAIM_NOTE: "wrote a note",
     }.get(event.action, event.action)
+
+
+def _describe_restore(event: AuditEvent) -> str:
+    after = event.after or {}
+    label = after.get("label", "?")
+    if after.get("undone") == AuditAction.CITATION_MOVE and str(after.get("claim")) != str(
+        event.object_id
+    ):
+        return f"sent footnote [{label}] back to claim {after.get('claim')} (undoing a move)"
+    undone = {
+        AuditAction.CITATION_MOVE: "move",
+        AuditAction.CITATION_DETACH: "detach",
+        AuditAction.CITATION_CONFIRM: "confirmation",
+    }.get(after.get("undone"), "action")
+    return f"undid the {undone} of footnote [{label}]: it is as printed again"
 
 
 @dataclass
@@ -386,14 +453,25 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
     return entries
 
 
-def review_queue(*, document: str = "", reviewer=None) -> ClaimQuerySet:
-    """Return the claims the review queue serves, in (document, line) order.
+#: The two kinds of queue work: claims to decide, and leading footnotes to settle.
+REVIEW_WORK, ATTRIBUTION_WORK = "review", "attribution"
 
-    For a `reviewer`, never a claim they have reviewed in its current round, nor one whose two
-    blind reviews wait for an editor (double review).
+
+def review_queue(*, document: str = "", work: str = REVIEW_WORK, reviewer=None) -> ClaimQuerySet:
+    """Return the claims a queue serves, in (document, line) order.
+
+    The review queue serves claims to decide (never decided, or needing re-review); the
+    attribution queue serves claims with a leading footnote to settle, decided or not. A decided
+    claim whose only open question is its attribution is attribution work: were it in the review
+    queue, it would stay at the head of everyone's queue after its decision. For a `reviewer`,
+    never a claim they have reviewed in its current round, nor one whose two blind reviews wait
+    for an editor (double review).
     """
     # Documents in import order (by id), so the queue is one index scan of claim_document_line.
-    claims = Claim.objects.needs_review().order_by("document_id", "line", "id")
+    base = Claim.objects.attribution_work() if work == ATTRIBUTION_WORK else None
+    claims = (base if base is not None else Claim.objects.needs_decision()).order_by(
+        "document_id", "line", "id"
+    )
     if document:
         claims = claims.filter(document__name=document)
     if reviewer is not None:
@@ -405,47 +483,115 @@ def review_queue(*, document: str = "", reviewer=None) -> ClaimQuerySet:
     return claims
 
 
-def review_queue_claim(
-    *,
-    document: str = "",
-    after: Claim | None = None,
-    before: Claim | None = None,
-    reviewer=None,
-) -> Claim | None:
-    """Return the first claim of the queue, or the one just after/before a given claim."""
-    claims = review_queue(document=document, reviewer=reviewer).select_related(
-        "document__review_policy", "last_decision__actor"
-    )
-    if after is not None:
-        claims = claims.filter(claims_after(after))
-    elif before is not None:
-        claims = claims.filter(claims_after(before, before=True)).reverse()
-    return claims.first()
-
-
 @dataclass(frozen=True)
-class QueuePosition:
-    """Where the queue stands for one reviewer: the claim to show, or why there is none."""
+class QueueScope:
+    """Which queue a reviewer works through: one document or all, which work, whose claims."""
 
-    claim: Claim | None
-    remaining: bool  # some claim still needs review (before the point asked for)
+    document: str = ""
+    work: str = REVIEW_WORK
+    mine: bool = False  # only the claims assigned to the reviewer
+
+    def query(self, **anchor: int) -> str:
+        """Return the queue's query string, with an anchor (at=, after= or before=) if given."""
+        params: dict[str, str | int] = {}
+        if self.document:
+            params["document"] = self.document
+        if self.work != REVIEW_WORK:
+            params["work"] = self.work
+        if self.mine:
+            params["assigned"] = "me"
+        params.update(anchor)
+        return f"?{urlencode(params)}" if params else ""
+
+
+def skipped_by(user) -> Exists:
+    """Return "`user` skipped this claim in the queue" as a condition on claims."""
+    return Exists(QueueSkip.objects.filter(claim=OuterRef("pk"), reviewer_id=user.pk))
+
+
+def queue_for_user(*, user, scope: QueueScope, now: datetime.datetime) -> ClaimQuerySet:
+    """Return the claims of `scope` that the queue may hand to `user` at `now`.
+
+    Claims assigned to another reviewer, and claims another reviewer holds, are theirs. The
+    claims `user` skipped are still here: the queue serves them last (`queue_passes`).
+    """
+    claims = review_queue(document=scope.document, work=scope.work, reviewer=user)
+    if scope.mine:
+        claims = claims.filter(assignment__assignee_id=user.pk)
+    else:
+        others = Assignment.objects.filter(claim=OuterRef("pk")).exclude(assignee_id=user.pk)
+        claims = claims.exclude(Exists(others))
+    held = QueueHold.objects.filter(claim=OuterRef("pk"), until__gt=now).exclude(
+        reviewer_id=user.pk
+    )
+    return claims.exclude(Exists(held))
 
 
 def review_queue_for_user(
-    *, user, document: str = "", after: int | None = None, before: int | None = None
-) -> QueuePosition:
-    """Return the queue's claim for `user`: the first, or the one after/before claim `after`/
-    `before` (ids; a claim that no longer exists restarts the queue). 403 without a role."""
+    *, user, scope: QueueScope | None = None, now: datetime.datetime | None = None
+) -> ClaimQuerySet:
+    """Return the claims the queue may hand to `user` (403 without a role); see queue_for_user."""
     require_perm(user, VIEW, "open the review queue")
-    anchor = Claim.objects.filter(pk=after or before).first() if (after or before) else None
-    claim = review_queue_claim(
-        document=document,
-        after=anchor if after else None,
-        before=anchor if before else None,
-        reviewer=user,
-    )
-    remaining = claim is not None or review_queue(document=document, reviewer=user).exists()
-    return QueuePosition(claim=claim, remaining=remaining)
+    return queue_for_user(user=user, scope=scope or QueueScope(), now=now or timezone.now())
+
+
+def queue_passes(
+    claims: ClaimQuerySet,
+    *,
+    user,
+    after: Claim | None = None,
+    before: Claim | None = None,
+) -> list[ClaimQuerySet]:
+    """Return, in the order to try them, the ordered query sets the next claim comes from.
+
+    The queue is two passes in (document, line) order: the claims `user` has not skipped, then
+    the ones they skipped (the back of their queue). `after`/`before` continue from a claim.
+    """
+    skipped = skipped_by(user)
+    first, back = claims.exclude(skipped), claims.filter(skipped)
+    anchor = after or before
+    if anchor is None:
+        return [first, back]
+    anchor_skipped = QueueSkip.objects.filter(claim=anchor, reviewer_id=user.pk).exists()
+    if after is not None:
+        # From a skipped claim, the rest of the main pass (it was just skipped, or the main
+        # pass is done), then the back after it; from any other, the main pass, then the back.
+        later = claims_after(after)
+        return [first.filter(later), back.filter(later) if anchor_skipped else back]
+    backwards = claims_after(before, before=True)
+    if anchor_skipped:
+        return [back.filter(backwards).reverse(), first.reverse()]
+    return [first.filter(backwards).reverse()]
+
+
+def queue_position(*, user, scope: QueueScope, claim: Claim) -> tuple[int, int, bool]:
+    """Return (claim's place, claims in the queue, whether the count stopped at COUNT_CAP).
+
+    "12 of 105 in this queue": every claim of the scope counts, held by others or not; the
+    claims `user` skipped come after the others, as the queue serves them. Counts stop past
+    COUNT_CAP: a page never counts a million rows.
+    """
+    claims = review_queue(document=scope.document, work=scope.work)
+    if scope.mine:
+        claims = claims.filter(assignment__assignee_id=user.pk)
+    unordered = claims.order_by()
+    total = unordered[: COUNT_CAP + 1].count()
+    skipped = skipped_by(user)
+    earlier = claims_after(claim, before=True)
+    if QueueSkip.objects.filter(claim=claim, reviewer_id=user.pk).exists():
+        ahead = unordered.exclude(skipped)[: COUNT_CAP + 1].count()
+        ahead += unordered.filter(skipped).filter(earlier)[: COUNT_CAP + 1].count()
+    else:
+        ahead = unordered.exclude(skipped).filter(earlier)[: COUNT_CAP + 1].count()
+    return min(ahead + 1, max(total, 1)), total, total > COUNT_CAP
+
+
+def queue_skips(claim: Claim) -> list[QueueSkip]:
+    """Return who skipped `claim` in the queue since its last decision, and why."""
+    skips = QueueSkip.objects.filter(claim=claim).select_related("reviewer")
+    if claim.last_decision_id:
+        skips = skips.filter(at__gt=claim.last_decision.at)
+    return list(skips.order_by("-id")[:5])
 
 
 def dashboard_verdicts_by_document() -> list[dict]:
@@ -495,28 +641,55 @@ class Dashboard:
     documents: list[dict]
     awaiting_review: int
     awaiting_attribution: int
+    assigned: int
     next_up: list[Claim]
     mine: list[Decision]
     team: list[Decision]
+    mentions: list[ClaimNote]
     #: Double review (None while no document needs it): adjudications waiting, agreement.
     reviews: "ReviewBoard | None" = None
 
 
 def dashboard_for_user(*, user) -> Dashboard:
-    """Return what the dashboard shows `user` (403 without a role)."""
+    """Return what the dashboard shows `user` (403 without a role).
+
+    Each count is what the list it links to shows: "105 unreviewed" opens a list of 105
+    (locked claims included: the list has them too).
+    """
     require_perm(user, VIEW, "see the dashboard")
-    queue = review_queue()
+    live = Claim.objects.live()
     documents = dashboard_verdicts_by_document()
     return Dashboard(
         reviews=review_board(documents),
         documents=documents,
-        awaiting_review=queue.filter(verdict=Verdict.UNREVIEWED).count(),
-        awaiting_attribution=Claim.objects.live().attribution_pending().count(),
+        awaiting_review=live.filter(verdict=Verdict.UNREVIEWED).count(),
+        awaiting_attribution=live.attribution_pending().count(),
+        assigned=live.filter(assignment__assignee_id=user.pk).count(),
         # What the queue will serve this user: never a claim they reviewed blind in its round.
         next_up=list(review_queue(reviewer=user).select_related("document")[:5]),
         mine=decisions_recent(actor=user, limit=8),
         team=decisions_recent(limit=8),
+        mentions=mentions_of(user),
     )
+
+
+def mentions_of(user, limit: int = 8) -> list[ClaimNote]:
+    """Return the latest notes that name `user` with @username, newest first."""
+    return list(
+        ClaimNote.objects.filter(mentions__user_id=user.pk)
+        .select_related("claim__document", "author")
+        .order_by("-id")[:limit]
+    )
+
+
+def claim_discussion(claim: Claim) -> list[ClaimNote]:
+    """Return the notes about `claim`, oldest first (a thread), with their authors."""
+    return list(ClaimNote.objects.filter(claim=claim).select_related("author").order_by("id"))
+
+
+def claim_assignment(claim: Claim) -> Assignment | None:
+    """Return whose claim this is to review, if an editor assigned it."""
+    return Assignment.objects.filter(claim=claim).select_related("assignee").first()
 
 
 def decisions_recent(*, actor=None, limit: int = 10) -> list[Decision]:
@@ -856,3 +1029,34 @@ def agreement_for_user(*, user, document: str = "") -> agreement.Report:
     """Return the agreement figures for `user` (403 without a role)."""
     require_perm(user, VIEW, "see agreement figures")
     return agreement_report(document=document)
+
+
+#: The footnote actions the page offers to undo (claims.services.undo).
+UNDOABLE_ACTIONS = (
+    AuditAction.CITATION_CONFIRM,
+    AuditAction.CITATION_MOVE,
+    AuditAction.CITATION_DETACH,
+)
+
+
+def undo_offer(*, claim_pk: int, citation_pk: int) -> dict | None:
+    """Return what an "Undo" button needs for the latest action on a footnote of a claim (the
+    event's id and a label), or None when that was no footnote action."""
+    event = (
+        AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim_pk))
+        .order_by("-pk")
+        .first()
+    )
+    if (
+        event is None
+        or event.action not in UNDOABLE_ACTIONS
+        or (event.after or {}).get("citation") != citation_pk
+    ):
+        return None
+    label = (event.after or {}).get("label", "?")
+    verb = {
+        AuditAction.CITATION_CONFIRM: "confirmation",
+        AuditAction.CITATION_MOVE: "move",
+        AuditAction.CITATION_DETACH: "detach",
+    }[event.action]
+    return {"event": event.pk, "text": f"Undo the {verb} of [{label}]"}

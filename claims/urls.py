@@ -18,6 +18,11 @@ claim_urls = [
     path("citations/<int:citation_pk>/confirm/", views.citation_confirm, name="citation-confirm"),
     path("citations/<int:citation_pk>/move/", views.citation_move, name="citation-move"),
     path("citations/<int:citation_pk>/detach/", views.citation_detach, name="citation-detach"),
+    path("citations/confirm-all/", views.citations_confirm_all, name="citations-confirm-all"),
+    path("undo/", views.citation_undo, name="undo"),
+    path("skip/", views.claim_skip, name="skip"),
+    path("notes/", views.claim_note, name="note"),
+    path("assign/", views.claim_assign, name="assign"),
 ]
 
 urlpatterns = [
@@ -33,4 +38,5 @@ urlpatterns = [
     path("claims/<int:pk>/", include(claim_urls)),
     path("review/next/", views.review_next, name="review-next"),
     path("review/adjudication/", views.adjudication_queue, name="adjudication"),
+    path("documents/assign/", views.document_assign, name="document-assign"),
 ]

@@ -42,17 +42,18 @@ def suggest_verdict(assessments: Iterable[tuple[str, str]]) -> Suggestion:
     disputes = sum(1 for stance, _ in pairs if stance == Stance.DISPUTES)
 
     if refutes and not supports:
-        return Suggestion(Verdict.REFUTED, f"{_n(refutes)} refute it and none supports it")
+        return Suggestion(Verdict.REFUTED, f"{_n(refutes, 'refute')} it and none supports it")
     if refutes and supports:
         return Suggestion(
-            Verdict.DISPUTED, f"{_n(len(supports))} support it but {_n(refutes)} refute it"
+            Verdict.DISPUTED, f"{_n(len(supports), 'support')} it but {_n(refutes, 'refute')} it"
         )
     if disputes:
-        return Suggestion(Verdict.DISPUTED, f"{_n(disputes)} dispute it")
+        return Suggestion(Verdict.DISPUTED, f"{_n(disputes, 'dispute')} it")
     if credible_supports:
         return Suggestion(
             Verdict.CORROBORATED,
-            f"{_n(len(credible_supports))} not rated unreliable support it and none refutes it",
+            f"{_n(len(credible_supports), 'support', ' not rated unreliable')} it and none "
+            "refutes it",
         )
     if supports:
         return Suggestion(
@@ -82,8 +83,11 @@ def suggest_for_citations(
     )
 
 
-def _n(count: int) -> str:
-    return "1 source" if count == 1 else f"{count} sources"
+def _n(count: int, verb: str, which: str = "") -> str:
+    """Return "1 source refutes" or "2 sources refute": the subject and its verb agree."""
+    if count == 1:
+        return f"1 source{which} {verb}s"
+    return f"{count} sources{which} {verb}"
 
 
 def suggest_verdict_sql(*, stance: str, reliability: str, among: str = "TRUE") -> str:

@@ -7,12 +7,17 @@ from claims.services import (
     citation_confirm,
     citation_detach,
     citation_move,
+    citation_undo,
+    claim_assign,
     claim_decide,
     claim_lock,
+    claim_note_add,
     claim_reopen,
+    claim_skip,
     claim_withdraw,
     document_delete,
     document_import,
+    user_roles_set,
 )
 from sources.services import source_update
 from workbench.actions import AuditAction
@@ -28,6 +33,13 @@ def run_every_service(editor, admin) -> None:
     citation_move(citation=second.citations.get(source__label="2"), actor=editor)
     citation_confirm(citation=third.citations.get(source__label="4"), actor=editor)
     citation_detach(citation=third.citations.get(source__label="5"), actor=editor)
+    detached = AuditEvent.objects.filter(action=AuditAction.CITATION_DETACH).get()
+    citation_undo(event_id=detached.pk, actor=editor)
+    claim_skip(claim=second, actor=editor, reason="expert")
+    claim_assign(claim=second, assignee=editor, actor=editor)
+    claim_note_add(claim=second, author=editor, text="@admin: worth a second look.")
+    user_roles_set(user=editor, roles=["Admins"], actor=admin, reason="Runs the desk now.")
+    user_roles_set(user=editor, roles=["Editors"], actor=admin, reason="Back to editing.")
     first.refresh_from_db()
     claim_decide(
         claim=first, actor=editor, verdict="disputed", version=first.version, rationale="x"

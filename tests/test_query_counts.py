@@ -48,12 +48,15 @@ def _next_page(client, url: str) -> str:
 #: Queries per page, whatever the corpus size. An unfiltered admin changelist on PostgreSQL adds
 #: one: the planner's row estimate (workbench.admin.table_estimate) instead of a COUNT(*).
 QUERIES = {
-    "dashboard": 10,
-    "claim list": 12,
-    "claim list, refuted": 12,
-    "claim list, third page": 12,
-    "claim page": 14,  # + passages, quote checks, and the history's quote checks
-    "review queue": 11,
+    "dashboard": 12,  # + claims assigned to you, notes that mention you
+    "claim list": 13,  # + the "Assigned to" filter's reviewers
+    "claim list, refuted": 13,
+    "claim list, third page": 14,  # + where the page starts ("claims 101-150")
+    # + passages, quote checks, the history's quote checks; the discussion, the skips, the
+    # assignment
+    "claim page": 17,
+    # + the hold (its transaction's savepoints count here), the claim's place in the queue
+    "review queue": 21,
     "sources": 7,
     "source page": 8,  # + its snapshots and its history
     "admin claims": 6,

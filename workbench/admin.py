@@ -183,7 +183,8 @@ def reason_action(
                 else:
                     changed += 1
             if changed:
-                modeladmin.message_user(request, done.format(n=changed), messages.SUCCESS)
+                plural = "" if changed == 1 else "s"  # "1 claim withdrawn", "2 claims …"
+                modeladmin.message_user(request, done.format(n=changed, s=plural), messages.SUCCESS)
             if refused:
                 modeladmin.message_user(
                     request,
@@ -276,7 +277,13 @@ def audit_link(obj: Model) -> str:
 
 # --- The audit trail ------------------------------------------------------------------------
 
-AUDIT_OBJECT_TYPES = ["claims.claim", "claims.citation", "sources.source", "sources.document"]
+AUDIT_OBJECT_TYPES = [
+    "claims.claim",
+    "claims.citation",
+    "sources.source",
+    "sources.document",
+    "auth.user",  # role grants and removals
+]
 
 
 class AuditActionFilter(admin.SimpleListFilter):

@@ -26,6 +26,8 @@ APPEND_ONLY_TABLES = (
     "sources_sourcesnapshot",
     "claims_review",
     "claims_reviewassessment",
+    "claims_claimnote",  # the discussion of a claim (claims/migrations/0011_reviewer_day.py)
+    "claims_notemention",
 )
 
 _POSTGRESQL_FUNCTIONS = [

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     """Double review: blind reviews, the decisions that settle them, and a policy per document."""
 
     dependencies = [
-        ('claims', '0010_quote_sentence'),
+        ('claims', '0011_reviewer_day'),
         ('sources', '0005_snapshot_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -72,7 +72,11 @@ def _settle(
                 f"Footnote [{citation.source.label}] is already "
                 f"{citation.get_attribution_display().lower()}."
             )
-        before = {"label": citation.source.label, "attribution": citation.attribution}
+        before = {
+            "label": citation.source.label,
+            "attribution": citation.attribution,
+            "needs_rereview": claim.needs_rereview,  # what undoing it puts back
+        }
         citation.attribution = attribution
         citation.save(update_fields=["attribution"])
         lost = attribution == Attribution.DETACHED
@@ -146,6 +150,8 @@ def citation_move(
             "order": citation.order,
             "attribution": citation.attribution,
         }
+        # What undoing the move puts back (citation_undo).
+        flags = {source_claim.pk: source_claim.needs_rereview, target.pk: target.needs_rereview}
         # Read under the target's lock: a concurrent move onto it waits, then reads our row.
         last = target.citations.aggregate(last=Max("order"))["last"]
         citation.claim = target
@@ -173,8 +179,24 @@ def citation_move(
                 actor=actor,
                 action=action,
                 obj=claim,
-                before=before,
+                before={**before, "needs_rereview": flags[claim.pk]},
                 after={**after, "version": claim.version, "needs_rereview": claim.needs_rereview},
                 reason=reason,
             )
     return citation
+
+
+def citations_confirm_all(*, claim: Claim, actor, reason: str = "", version: int) -> list[Citation]:
+    """Confirm every leading footnote of `claim` awaiting a check, in printed order.
+
+    One transaction: each confirmation is its own audit event and bumps the version once, so
+    the version seen must hold for the first and every one after it; all or none are confirmed.
+    """
+    with transaction.atomic():
+        pending = list(Citation.objects.pending().filter(claim_id=claim.pk).order_by("order"))
+        if not pending:
+            raise ValidationError("No leading footnote of this claim awaits a check.")
+        return [
+            citation_confirm(citation=citation, actor=actor, reason=reason, version=version + i)
+            for i, citation in enumerate(pending)
+        ]

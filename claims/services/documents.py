@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
-from claims.models import Citation, Claim, Decision
+from claims.models import Citation, Claim, ClaimNote, Decision
 from claims.services.rules import reason_required
 from sources.models import Document, Source
 from workbench.audit import audit_log
@@ -50,6 +50,12 @@ def document_delete(*, document: Document, actor, reason: str) -> None:
             raise ValidationError(
                 f"{document.name} has {events} audit events about its claims, footnotes or "
                 "sources: their history stays. Withdraw claims instead."
+            )
+        # Notes are append-only history too (claims.services.notes).
+        if ClaimNote.objects.filter(claim__document=document).exists():
+            raise ValidationError(
+                f"{document.name} has notes on its claims: its history stays. "
+                "Withdraw claims instead."
             )
         before = {
             "name": document.name,

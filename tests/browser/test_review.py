@@ -57,8 +57,11 @@ def test_a_reviewer_reviews_a_claim_with_the_keyboard_alone(sign_in, live_server
     assert two.last_decision.rationale == "The decree is on the DNR's own site."
     assert two.citations.get().assessment.stance == "supports"
 
-    # Back: line 2 is still in the queue, as its leading [19] awaits an attribution check.
+    # Back: line 1, still undecided. Line 2, decided, awaits only its attribution check: it is
+    # attribution work now, not the head of everyone's review queue.
     page.keyboard.press("k")
+    expect(page.locator(".claim-text")).to_contain_text("Kremlin spokesman")
+    page.goto(f"{live_server.url}/review/next/?work=attribution")
     expect(page.locator(".claim-text")).to_contain_text("On 19 February 2022")
     expect(page.get_by_role("heading", name="Attribution check")).to_be_visible()
 

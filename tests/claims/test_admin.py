@@ -394,7 +394,7 @@ def test_a_lock_action_reports_the_claims_a_service_refused(admin_client, admin_
     )
 
     notes = [str(m) for m in response.wsgi_request._messages]
-    assert "1 claims locked." in notes
+    assert "1 claim locked." in notes
     assert any("1 left unchanged" in n and "already locked" in n for n in notes)
 
 

@@ -129,7 +129,7 @@ def test_confirming_every_leading_citation_clears_the_attribution_check(seed, bo
     assert not Claim.objects.attribution_pending().filter(pk=claim.pk).exists()
     event = last_event()
     assert (event.action, event.actor, event.object_id) == ("citation.confirm", bob, str(claim.pk))
-    assert event.before == {"label": "32", "attribution": "as_printed"}
+    assert event.before == {"label": "32", "attribution": "as_printed", "needs_rereview": False}
     assert event.after["attribution"] == "confirmed"
     assert event.reason == "Both back the covert mobilization."
     claim.refresh_from_db()

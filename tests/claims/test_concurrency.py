@@ -117,7 +117,11 @@ def test_six_concurrent_confirms_of_one_footnote_write_one_event(reviewers):
     assert len(settled) == 1 and len(refused) == 5, results
     events = AuditEvent.objects.filter(action="citation.confirm")
     assert events.count() == 1
-    assert events.get().before == {"label": "31", "attribution": "as_printed"}
+    assert events.get().before == {
+        "label": "31",
+        "attribution": "as_printed",
+        "needs_rereview": False,
+    }
     claim.refresh_from_db()
     assert claim.version == 2
 

@@ -179,7 +179,8 @@ def test_a_reviewer_settles_a_leading_footnote(client, bob, seed, action, attrib
     client.force_login(bob)
     response = client.post(
         f"/claims/{claim.pk}/citations/{citation.pk}/{action}/",
-        {"reason": "Checked the article.", "version": claim.version},
+        # Move and detach ask first (test_attribution_day.py); "confirmed" is the answer.
+        {"reason": "Checked the article.", "version": claim.version, "confirmed": "1"},
         follow=True,
     )
     assert message.format(pk=claim.pk, prev=previous.pk) in response.content.decode()
@@ -284,7 +285,7 @@ def test_a_footnote_detached_in_another_tab_is_not_confirmed_back(client, bob, a
     seen = claim.version
     client.force_login(bob)
     url = f"/claims/{claim.pk}/citations/{citation.pk}"
-    assert client.post(f"{url}/detach/", {"version": seen}).status_code == 302
+    assert client.post(f"{url}/detach/", {"version": seen, "confirmed": "1"}).status_code == 302
     client.force_login(alice)
 
     response = client.post(f"{url}/confirm/", {"version": seen, "reason": "Belongs here."})
