@@ -56,7 +56,7 @@ QUERIES = {
     # assignment
     "claim page": 17,
     # + the hold (its transaction's savepoints count here), the claim's place in the queue
-    "review queue": 21,
+    "review queue": 22,
     "sources": 7,
     "source page": 8,  # + its snapshots and its history
     "admin claims": 6,

@@ -31,6 +31,7 @@ def test_a_first_review_stays_blind_until_the_second_is_in_then_an_admin_adjudic
     # The first reviewer refutes the claim, quoting the source.
     first.goto(url)
     first.get_by_role("radio", name="Refutes").check()
+    first.get_by_text("Quote, page and the source's best passages").click()
     first.get_by_label("Quote from [3]").fill(QUOTE)
     first.get_by_label("Refuted").check()
     first.get_by_label("Rationale").fill(SECRET)
