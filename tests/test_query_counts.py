@@ -148,3 +148,29 @@ def test_every_page_makes_its_pinned_number_of_queries_at_two_corpus_sizes(
     assert Claim.objects.count() == 2200
     assert _next_page(client, _next_page(client, "/claims/")) == deep
     _check(client, admin_client, urls, django_assert_num_queries)
+
+
+def test_a_decision_costs_a_fixed_number_of_queries(seed, bob):
+    """claim_decide: the claim with its review mode, its footnotes, the decision, the
+    assessments and their citations' pointer, one UPDATE for version, verdict and last
+    decision, and the audit append (PostgreSQL: its lock, then the head read with the
+    sequence moved in one statement). Savepoints are not counted."""
+    from claims.services import AssessmentInput
+
+    claim = Claim.objects.filter(citations__order=1).first()
+    citations = list(claim.citations.order_by("order"))
+    bob.has_perm("claims.add_decision")  # the permission cache, as a request's first check
+    with CaptureQueriesContext(connection) as ctx:
+        claim_decide(
+            claim=claim,
+            actor=bob,
+            verdict=Verdict.DISPUTED,
+            version=claim.version,
+            rationale="The second source says otherwise.",
+            assessments={c.pk: AssessmentInput("supports") for c in citations},
+        )
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (9 if connection.vendor == "postgresql" else 8), statements
+    claim.refresh_from_db()
+    assert claim.verdict == Verdict.DISPUTED and claim.version == 2
+    assert claim.last_decision.claim_version == 2

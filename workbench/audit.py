@@ -232,10 +232,25 @@ def audit_append(events: list[AuditEvent]) -> list[AuditEvent]:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events must be written inside the transaction of the change")
+    if not events:
+        return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+            # The head, and the id sequence moved past the ids given below in the same
+            # statement, so that an insert relying on it (a shell, a fixture) cannot collide.
+            # SQLite's AUTOINCREMENT follows by itself.
+            cursor.execute(
+                "SELECT head.id, head.hash, setval(pg_get_serial_sequence("
+                "'workbench_auditevent', 'id'), COALESCE(head.id, 0) + %s) "
+                "FROM (SELECT 1) AS one LEFT JOIN (SELECT id, hash FROM workbench_auditevent "
+                "ORDER BY id DESC LIMIT 1) AS head ON true",
+                [len(events)],
+            )
+            last_id, prev_hash, _ = cursor.fetchone()
+            head = None if last_id is None else (last_id, prev_hash)
+    else:
+        head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     last_id, prev_hash = head or (0, GENESIS)
     for offset, event in enumerate(events, 1):
         # The id is hashed, so it is chosen before the insert: the next ones after the head,
@@ -246,16 +261,7 @@ def audit_append(events: list[AuditEvent]) -> list[AuditEvent]:
             event.actor_name = event.actor.get_username()
         event.prev_hash = prev_hash
         event.hash = prev_hash = event_hash(prev_hash, event_payload(event))
-    created = AuditEvent.objects.bulk_create(events, batch_size=2000)
-    if events and connection.vendor == "postgresql":
-        # Keep the id sequence past the ids given here, so that an insert relying on it (a
-        # shell, a fixture) cannot collide. SQLite's AUTOINCREMENT follows by itself.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('workbench_auditevent', 'id'), %s)",
-                [events[-1].id],
-            )
-    return created
+    return AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 @dataclass(frozen=True)

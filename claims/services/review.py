@@ -25,7 +25,13 @@ from claims.models import (
     Stance,
     Verdict,
 )
-from claims.selectors import REVIEWS_NEEDED, claim_suggestion, double_review_of, review_round
+from claims.selectors import (
+    REVIEWS_NEEDED,
+    claim_suggestion,
+    double_review_for,
+    double_review_of,
+    review_round,
+)
 from claims.services.evidence import quotes_check
 from claims.services.rules import (
     AssessmentInput,
@@ -114,7 +120,10 @@ def claim_decide(
     assessments = dict(assessments or {})
     _check_input(verdict, assessments, evidence_url)
     rationale = rationale.strip()
-    if double_review_of(claim.document_id):
+    # One read for the claim and its document's review mode; the UPDATE below re-checks the
+    # version, so of two reviewers who saw the same one the second gets StaleVersion.
+    current = Claim.objects.select_related("document__review_policy").get(pk=claim.pk)
+    if double_review_for(current.document):
         return _claim_review(
             claim=claim,
             actor=actor,
@@ -126,11 +135,10 @@ def claim_decide(
             assessments=assessments,
         )
 
+    refuse_if_closed(current)
+    if current.version != version:
+        raise StaleVersion(current, version)
     with transaction.atomic():
-        current = Claim.objects.get(pk=claim.pk)
-        refuse_if_closed(current)
-        if current.version != version:
-            raise StaleVersion(current, version)
         citations, suggestion = claim_suggestion(current, assessments)
         _refuse_unknown(citations, assessments)
         why = rationale_required(verdict=verdict, current=current.verdict, suggestion=suggestion)
@@ -168,13 +176,10 @@ def _decision_record(
 ) -> Decision:
     """Write a decision on `current` (checks done), its assessments and its audit event."""
     by_id = {c.pk: c for c in citations}
-    # The version is checked and bumped in the same UPDATE: of two reviewers who saw the
-    # same version, the second matches no row and gets StaleVersion.
     verdict_from = current.verdict
-    bump(current, seen_version)
     now = timezone.now()
     decision = Decision.objects.create(
-        claim=current,
+        claim_id=current.pk,
         verdict_from=verdict_from,
         verdict_to=verdict,
         suggested=suggestion.verdict or "",
@@ -183,7 +188,7 @@ def _decision_record(
         evidence_quote=evidence_quote,
         actor=actor,
         at=now,
-        claim_version=current.version,
+        claim_version=seen_version + 1,
         kind=kind,
         first_review=reviews[0] if reviews else None,
         second_review=reviews[1] if reviews else None,
@@ -206,8 +211,15 @@ def _decision_record(
     )
     bulk_set(Citation, [(row.citation_id, row.pk) for row in rows], ["assessment_id"])
     quotes_check(rows)
-    Claim.objects.filter(pk=current.pk).update(
-        verdict=verdict, last_decision=decision, needs_rereview=False, source_changed=False
+    # The version is checked and bumped in the UPDATE that sets the verdict: of two reviewers
+    # who saw the same version, the second matches no row, and StaleVersion undoes the rest.
+    bump(
+        current,
+        seen_version,
+        verdict=verdict,
+        last_decision=decision,
+        needs_rereview=False,
+        source_changed=False,
     )
     settled = {}
     if reviews:

@@ -58,11 +58,17 @@ def bump(claim: Claim, seen_version: int | None = None, **changes) -> Claim:
     rows = Claim.objects.filter(pk=claim.pk, locked=False, withdrawn_at__isnull=True)
     if seen_version is not None:
         rows = rows.filter(version=seen_version)
-    if not rows.update(version=F("version") + 1, updated_at=timezone.now(), **changes):
+    now = timezone.now()
+    if not rows.update(version=F("version") + 1, updated_at=now, **changes):
         current = Claim.objects.get(pk=claim.pk)
         refuse_if_closed(current)
         raise StaleVersion(current, seen_version if seen_version is not None else claim.version)
-    claim.refresh_from_db()
+    if seen_version is not None and claim.version == seen_version:
+        # The row was the copy in hand: apply the change to it rather than read it again.
+        for name, value in {**changes, "version": seen_version + 1, "updated_at": now}.items():
+            setattr(claim, name, value)
+    else:
+        claim.refresh_from_db()
     return claim
 
 
