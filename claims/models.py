@@ -242,6 +242,31 @@ class Claim(TimeStampedModel):
         return self.notes.split(";") if self.notes else []
 
 
+class VerdictCount(models.Model):
+    """How many live claims of a document have each verdict: the dashboard's figures.
+
+    Kept by database triggers on the claims table (claims/migrations/0015_verdict_counts.py),
+    so every write path (services, COPY imports, bulk decisions, withdrawals, deletes) keeps it
+    exact without a GROUP BY over every claim on each page. A document's row goes when its
+    count reaches zero; there is no foreign key, so deleting a document's claims and the
+    document in either order leaves nothing behind.
+    """
+
+    document = models.ForeignKey(
+        Document, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "verdict"], name="verdictcount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.verdict}: {self.n}"
+
+
 class CitationQuerySet(models.QuerySet):
     def pending(self) -> "CitationQuerySet":
         """Leading citations still awaiting an attribution check."""

@@ -48,7 +48,7 @@ def _next_page(client, url: str) -> str:
 #: Queries per page, whatever the corpus size. An unfiltered admin changelist on PostgreSQL adds
 #: one: the planner's row estimate (workbench.admin.table_estimate) instead of a COUNT(*).
 QUERIES = {
-    "dashboard": 12,  # + claims assigned to you, notes that mention you
+    "dashboard": 11,  # + claims assigned to you, notes that mention you (counts: VerdictCount)
     "claim list": 13,  # + the "Assigned to" filter's reviewers
     "claim list, refuted": 13,
     "claim list, third page": 14,  # + where the page starts ("claims 101-150")

@@ -1,11 +1,19 @@
-"""Template helpers of the reviewer's pages: footnotes where they were printed, role granters."""
+"""Template helpers of the reviewer's pages: footnotes where they were printed, role granters,
+capped counts."""
 
 from django import template
 
 from claims.models import Citation
+from claims.selectors import count_label
 from claims.services.roles import role_granters
 
 register = template.Library()
+
+
+@register.filter
+def capped(n: int) -> str:
+    """A count that stops at the cap, as shown: "1,204", "10,000+"."""
+    return count_label(n)
 
 
 @register.filter
