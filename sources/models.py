@@ -141,6 +141,8 @@ class Source(TimeStampedModel):
             models.Index(fields=["label"], name="source_label"),
             # The sources register filtered by reliability.
             models.Index(fields=["reliability"], name="source_reliability"),
+            # The register's order (sources.selectors.source_list): a deep page is a range scan.
+            models.Index("document", Length("label"), "label", "id", name="source_register"),
         ]
 
     def __str__(self) -> str:

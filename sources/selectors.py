@@ -5,7 +5,7 @@ admin of sources do show the claims citing a source, so this read layer imports 
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import django_filters
@@ -66,16 +66,32 @@ def source_filterset(filters: Mapping[str, Any]) -> SourceFilter:
 
 
 def source_list(*, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
-    """Return the sources matching `filters`, with their citation counts; None if invalid."""
+    """Return the sources matching `filters`, None if invalid.
+
+    In documents' import order, then footnotes in numeric order of digit labels: the order of
+    the index `source_register`, so a page deep in a large register is an index range scan.
+    How often each is cited is counted for the page shown only (source_cited_counts).
+    """
     filterset = source_filterset(filters)
     if not filterset.is_valid():
         return None
-    return (
-        filterset.qs.select_related("document")
-        .annotate(cited=Count("citations", distinct=True))
-        # Meta.ordering does not apply to aggregate queries; numeric order of digit labels.
-        .order_by("document__name", Length("label"), "label")
+    return filterset.qs.select_related("document").order_by(
+        "document_id", Length("label"), "label", "id"
     )
+
+
+def source_cited_counts(sources: Iterable[Source]) -> None:
+    """Set `cited` on each of `sources`: its citations, counted in one query for them all."""
+    sources = list(sources)
+    rows = (
+        Citation.objects.filter(source_id__in=[s.pk for s in sources])
+        .order_by()
+        .values_list("source_id")
+        .annotate(n=Count("id"))
+    )
+    cited = dict(rows)
+    for source in sources:
+        source.cited = cited.get(source.pk, 0)
 
 
 def source_list_for_user(*, user, filters: Mapping[str, Any]) -> QuerySet[Source] | None:
@@ -90,9 +106,10 @@ def source_get_for_user(*, user, pk: int, permission: str = "sources.view_source
     return get_object_or_404(Source.objects.select_related("document"), pk=pk)
 
 
-def source_citations(source: Source) -> list:
-    """Return every citation of `source`, with its claim, verdict and latest assessment."""
-    return list(
+def source_citations(source: Source) -> QuerySet[Citation]:
+    """Return the citations of `source` in document order, with their claims, verdicts and
+    latest assessments (the source page shows them a page at a time)."""
+    return (
         Citation.objects.filter(source=source)
         .select_related("claim__document", "claim__last_decision__actor", "assessment__actor")
         .order_by("claim__document_id", "claim__line", "order")

@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from sources.models import Source
 from sources.pending import hold, take
 from sources.selectors import (
     source_citations,
+    source_cited_counts,
     source_fetch_status,
     source_fill_offer,
     source_filterset,
@@ -38,6 +38,7 @@ from sources.selectors import (
 from sources.services import StaleSource, source_update
 from sources.snapshots import Upload
 from workbench.forms import add_service_errors
+from workbench.pagination import EstimatedCountPaginator
 from workbench.permissions import has_perm, require_perm
 
 PAGE_SIZE = 100
@@ -54,7 +55,8 @@ def source_list_view(request: HttpRequest) -> HttpResponse:
     filterset = source_filterset(filters)
     page = None
     if sources is not None:
-        page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = EstimatedCountPaginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
+        source_cited_counts(page.object_list)
     ctx = {"form": filterset.form, "page": page}
     # A search that matches nothing is an empty page (200); only bad filters are a 400.
     return render(request, "sources/source_list.html", ctx, status=400 if page is None else 200)
@@ -110,7 +112,9 @@ def _detail_ctx(request: HttpRequest, source: Source, **extra) -> dict:
     can_edit = has_perm(request.user, EDIT)
     return {
         "source": source,
-        "citations": source_citations(source),
+        "citations": EstimatedCountPaginator(source_citations(source), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
         "snapshots": source_snapshots(source),
         "fetch": source_fetch_status(source),
         "fill": source_fill_offer(source) if can_edit else {},

@@ -9,8 +9,8 @@ from claims.models import Claim
 from claims.services import claim_lock
 from tests.conftest import queries
 from tests.factories import ClaimFactory, DocumentFactory
-from workbench.admin import EstimatedCountPaginator
 from workbench.models import AuditEvent
+from workbench.pagination import EstimatedCountPaginator
 
 CHANGELIST = reverse("admin:workbench_auditevent_changelist")
 

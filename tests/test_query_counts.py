@@ -45,8 +45,8 @@ def _next_page(client, url: str) -> str:
     return "/claims/" + html.unescape(match.group(1))
 
 
-#: Queries per page, whatever the corpus size. An unfiltered admin changelist on PostgreSQL adds
-#: one: the planner's row estimate (workbench.admin.table_estimate) instead of a COUNT(*).
+#: Queries per page, whatever the corpus size. An unfiltered admin changelist (and the sources
+#: register) on PostgreSQL adds one: the planner's row estimate (workbench.pagination.table_estimate) instead of a COUNT(*).
 QUERIES = {
     "dashboard": 11,  # + claims assigned to you, notes that mention you (counts: VerdictCount)
     "claim list": 13,  # + the "Assigned to" filter's reviewers
@@ -57,13 +57,13 @@ QUERIES = {
     "claim page": 17,
     # + the hold (its transaction's savepoints count here), the claim's place in the queue
     "review queue": 22,
-    "sources": 7,
-    "source page": 8,  # + its snapshots and its history
+    "sources": 8,  # + how often the page's sources are cited
+    "source page": 9,  # + its snapshots and its history, its citations counted to the cap
     "admin claims": 6,
     "admin citations": 4,
     "admin sources": 7,
 }
-ESTIMATED = ("admin claims", "admin citations", "admin sources")
+ESTIMATED = ("sources", "admin claims", "admin citations", "admin sources")
 
 
 def expected(name: str) -> int:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from claims.models import Attribution, Verdict
 from sources.selectors import (
     source_citations,
+    source_cited_counts,
     source_get_for_user,
     source_list,
     source_list_for_user,
@@ -55,6 +56,7 @@ def test_the_register_orders_labels_as_numbers_and_counts_citations(db):
         CitationFactory(source=ten, claim=ClaimFactory(document=document))
 
     sources = list(source_list(filters={}))
+    source_cited_counts(sources)
 
     assert [(s.label, s.cited) for s in sources] == [("9", 0), ("10", 2)]
     assert nine in sources
@@ -105,4 +107,4 @@ def test_a_sources_citations_come_in_document_and_line_order(db):
     earlier = CitationFactory(source=source, claim=ClaimFactory(document=document, line=2))
     CitationFactory()  # another source
 
-    assert source_citations(source) == [earlier, later]
+    assert list(source_citations(source)) == [earlier, later]

@@ -141,11 +141,11 @@ def test_query_counts_do_not_grow_with_rows(client, alice, size, django_assert_m
         CitationFactory(claim=claim, source=source, order=0)
         SourceFactory(document=document)
     client.force_login(alice)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/sources/").status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/sources/{source.pk}/")
-    assert len(response.context["citations"]) == size
+    assert len(response.context["citations"].object_list) == size
     assert Source.objects.count() == size + 1
 
 
@@ -205,3 +205,18 @@ def test_a_search_that_matches_nothing_is_an_empty_page(client, bob, seed):
     client.force_login(bob)
     response = client.get("/sources/", {"q": "no such source anywhere"})
     assert response.status_code == 200
+
+
+def test_a_much_cited_source_shows_its_claims_a_page_at_a_time(client, alice):
+    document = DocumentFactory()
+    source = SourceFactory(document=document)
+    for i in range(105):
+        CitationFactory(claim=ClaimFactory(document=document, line=i + 1), source=source, order=0)
+    client.force_login(alice)
+    first = client.get(f"/sources/{source.pk}/")
+    assert [c.claim.line for c in first.context["citations"]] == list(range(1, 101))
+    assert "105 citations; these are 1–100." in first.content.decode()
+    second = client.get(f"/sources/{source.pk}/?page=2")
+    assert [c.claim.line for c in second.context["citations"]] == list(range(101, 106))
+    # A page that is not a number is the first one, not an error.
+    assert client.get(f"/sources/{source.pk}/?page=x").status_code == 200
