@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -159,12 +160,23 @@ def citation_get_for_user(*, user, claim_pk: int, pk: int, permission: str = VIE
 COUNT_CAP = 10_000
 
 
-def claim_verdict_counts(claims: ClaimQuerySet) -> dict[str, int]:
+def claim_verdict_counts(
+    claims: ClaimQuerySet, filters: Mapping[str, Any] | None = None
+) -> dict[str, int]:
     """Return {verdict: count} for `claims`, each count stopping at COUNT_CAP + 1.
 
-    One small query per verdict, each a LIMITed index range scan: a page never counts a
-    million rows (a GROUP BY over every live claim took 0.6 s at 1M).
+    Unfiltered, or filtered by document only (`filters`, the list's query string): one query
+    of the counts the database keeps (VerdictCount). Otherwise one small query per verdict,
+    each a LIMITed index range scan: a page never counts a million rows (a GROUP BY over every
+    live claim took 0.6 s at 1M).
     """
+    active = {k for k in (filters or {}) if filters.get(k) not in ("", None)}
+    if filters is not None and active <= {"document"}:
+        kept = VerdictCount.objects.order_by()
+        if active:
+            kept = kept.filter(document__name=filters.get("document"))
+        totals = dict(kept.values_list("verdict").annotate(n=Sum("n")))
+        return {v: min(totals.get(v, 0), COUNT_CAP + 1) for v in Verdict.values}
     unordered = claims.order_by()
     return {
         verdict: unordered.filter(verdict=verdict)[: COUNT_CAP + 1].count()

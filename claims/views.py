@@ -125,7 +125,7 @@ def claim_list_view(request: HttpRequest) -> HttpResponse:
     sort = params.cleaned_data["sort"]
     start = 1
     if claims is not None:
-        counts = claim_verdict_counts(claims)
+        counts = claim_verdict_counts(claims, filters)
         page = claim_page(
             claims,
             sort=sort,

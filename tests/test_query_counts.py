@@ -49,9 +49,9 @@ def _next_page(client, url: str) -> str:
 #: register) on PostgreSQL adds one: the planner's row estimate (workbench.pagination.table_estimate) instead of a COUNT(*).
 QUERIES = {
     "dashboard": 11,  # + claims assigned to you, notes that mention you (counts: VerdictCount)
-    "claim list": 13,  # + the "Assigned to" filter's reviewers
+    "claim list": 10,  # + the "Assigned to" filter's reviewers; unfiltered counts from VerdictCount
     "claim list, refuted": 13,
-    "claim list, third page": 14,  # + where the page starts ("claims 101-150")
+    "claim list, third page": 11,  # + where the page starts ("claims 101-150")
     # + passages, quote checks, the history's quote checks; the discussion, the skips, the
     # assignment
     "claim page": 17,

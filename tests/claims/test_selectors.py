@@ -256,3 +256,20 @@ def test_text_search_folds_case_in_every_alphabet(db, words):
     ClaimFactory(text="Nothing about it here.")
 
     assert list(claim_list(filters={"q": words})) == [claim]
+
+
+def test_unfiltered_and_per_document_counts_come_from_the_kept_counts(db, monkeypatch):
+    monkeypatch.setattr("claims.selectors.COUNT_CAP", 2)
+    one, two = DocumentFactory(name="one.txt"), DocumentFactory(name="two.txt")
+    for _ in range(4):
+        ClaimFactory(document=one, verdict=Verdict.REFUTED)
+    ClaimFactory(document=two)
+    ClaimFactory(document=two, withdrawn_at=timezone.now())
+    everything = claim_verdict_counts(Claim.objects.live(), {"q": ""})
+    assert everything == {"unreviewed": 1, "corroborated": 0, "disputed": 0, "refuted": 3}
+    assert claim_verdict_counts(Claim.objects.none(), {"document": "two.txt"}) == {
+        "unreviewed": 1,
+        "corroborated": 0,
+        "disputed": 0,
+        "refuted": 0,
+    }
