@@ -184,9 +184,10 @@ def claim_verdict_counts(
     }
 
 
-def count_label(n: int) -> str:
-    """Return a count for display: "10,000+" once it reached the cap."""
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+def count_label(n: int, cap: int | None = None) -> str:
+    """Return a count for display: "10,000+" once it went past the cap (COUNT_CAP's default)."""
+    cap = COUNT_CAP if cap is None else cap
+    return f"{cap:,}+" if n > cap else f"{n:,}"
 
 
 def _with_list_relations(claims: ClaimQuerySet) -> ClaimQuerySet:
@@ -577,26 +578,31 @@ def queue_passes(
     return [first.filter(backwards).reverse()]
 
 
+#: The review queue counts its claims up to here ("Claim 12 of 1,000+"): the queue page is
+#: opened after every decision, and a place deep in a long queue says little more.
+QUEUE_COUNT_CAP = 1_000
+
+
 def queue_position(*, user, scope: QueueScope, claim: Claim) -> tuple[int, int, bool]:
-    """Return (claim's place, claims in the queue, whether the count stopped at COUNT_CAP).
+    """Return (claim's place, claims in the queue, whether the count stopped at the cap).
 
     "12 of 105 in this queue": every claim of the scope counts, held by others or not; the
     claims `user` skipped come after the others, as the queue serves them. Counts stop past
-    COUNT_CAP: a page never counts a million rows.
+    QUEUE_COUNT_CAP: a page never counts a million rows.
     """
     claims = review_queue(document=scope.document, work=scope.work)
     if scope.mine:
         claims = claims.filter(assignment__assignee_id=user.pk)
     unordered = claims.order_by()
-    total = unordered[: COUNT_CAP + 1].count()
+    total = unordered[: QUEUE_COUNT_CAP + 1].count()
     skipped = skipped_by(user)
     earlier = claims_after(claim, before=True)
     if QueueSkip.objects.filter(claim=claim, reviewer_id=user.pk).exists():
-        ahead = unordered.exclude(skipped)[: COUNT_CAP + 1].count()
-        ahead += unordered.filter(skipped).filter(earlier)[: COUNT_CAP + 1].count()
+        ahead = unordered.exclude(skipped)[: QUEUE_COUNT_CAP + 1].count()
+        ahead += unordered.filter(skipped).filter(earlier)[: QUEUE_COUNT_CAP + 1].count()
     else:
-        ahead = unordered.exclude(skipped).filter(earlier)[: COUNT_CAP + 1].count()
-    return min(ahead + 1, max(total, 1)), total, total > COUNT_CAP
+        ahead = unordered.exclude(skipped).filter(earlier)[: QUEUE_COUNT_CAP + 1].count()
+    return min(ahead + 1, max(total, 1)), total, total > QUEUE_COUNT_CAP
 
 
 def queue_skips(claim: Claim) -> list[QueueSkip]:
@@ -662,6 +668,8 @@ class Dashboard:
     mentions: list[ClaimNote]
     #: Double review (None while no document needs it): adjudications waiting, agreement.
     reviews: "ReviewBoard | None" = None
+    #: Where awaiting_attribution stopped counting.
+    count_cap: int = QUEUE_COUNT_CAP
 
 
 def dashboard_for_user(*, user) -> Dashboard:
@@ -679,7 +687,7 @@ def dashboard_for_user(*, user) -> Dashboard:
         awaiting_review=sum(
             bar["n"] for d in documents for bar in d["bars"] if bar["verdict"] == Verdict.UNREVIEWED
         ),
-        awaiting_attribution=live.attribution_pending()[: COUNT_CAP + 1].count(),
+        awaiting_attribution=live.attribution_pending()[: QUEUE_COUNT_CAP + 1].count(),
         assigned=live.filter(assignment__assignee_id=user.pk).count(),
         # What the queue will serve this user: never a claim they reviewed blind in its round.
         next_up=list(review_queue(reviewer=user).select_related("document")[:5]),

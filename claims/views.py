@@ -43,6 +43,7 @@ from claims.publish.selectors import publication_state
 from claims.review_forms import AdjudicationForm
 from claims.selectors import (
     COUNT_CAP,
+    QUEUE_COUNT_CAP,
     REVIEW_WORK,
     InvalidFilters,
     QueueScope,
@@ -398,7 +399,7 @@ def _render_claim(
         queue_state = {
             "scope": scope,
             "place": place,
-            "total": f"{COUNT_CAP:,}+" if capped else f"{total:,}",
+            "total": f"{QUEUE_COUNT_CAP:,}+" if capped else f"{total:,}",
             "skip_form": SkipForm(auto_id="skip-%s") if can_decide and open_for_review else None,
         }
         prev_url = reverse("claims:review-next") + scope.query(before=claim.pk) if place > 1 else ""

@@ -55,8 +55,9 @@ QUERIES = {
     # + passages, quote checks, the history's quote checks; the discussion, the skips, the
     # assignment
     "claim page": 17,
-    # + the hold (its transaction's savepoints count here), the claim's place in the queue
-    "review queue": 22,
+    # + the hold (its transaction's savepoints count here; the held claim's id is read first),
+    # the claim's place in the queue
+    "review queue": 23,
     "sources": 8,  # + how often the page's sources are cited
     "source page": 9,  # + its snapshots and its history, its citations counted to the cap
     "admin claims": 6,

@@ -95,8 +95,15 @@ def queue_take(
         if at and anchor is not None:
             passes.append(claims.filter(pk=anchor.pk))
         elif anchor is None:
-            mine = QueueHold.objects.filter(reviewer_id=user.pk, until__gt=now)
-            passes.append(claims.filter(pk__in=mine.values("claim_id")))
+            # The held claim's id first (a lookup by reviewer): as a subquery, PostgreSQL
+            # planned the queue's conditions over every claim before joining the one hold.
+            mine = list(
+                QueueHold.objects.filter(reviewer_id=user.pk, until__gt=now).values_list(
+                    "claim_id", flat=True
+                )
+            )
+            if mine:
+                passes.append(claims.filter(pk__in=mine))
         passes += queue_passes(
             claims,
             user=user,

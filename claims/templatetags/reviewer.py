@@ -17,9 +17,9 @@ register = template.Library()
 
 
 @register.filter
-def capped(n: int) -> str:
-    """A count that stops at the cap, as shown: "1,204", "10,000+"."""
-    return count_label(n)
+def capped(n: int, cap: int | None = None) -> str:
+    """A count that stops at the cap, as shown: "1,204", "10,000+" ("{{ n|capped:1000 }}")."""
+    return count_label(n, cap)
 
 
 @register.filter
