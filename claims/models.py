@@ -319,6 +319,8 @@ class Citation(models.Model):
                 condition=Q(position="leading", attribution="as_printed"),
                 name="citation_pending",
             ),
+            # A source's page lists its citing claims in import order, a page at a time.
+            models.Index(fields=["source", "claim", "order"], name="citation_source_claims"),
         ]
 
     def __str__(self) -> str:

@@ -107,13 +107,29 @@ def source_get_for_user(*, user, pk: int, permission: str = "sources.view_source
 
 
 def source_citations(source: Source) -> QuerySet[Citation]:
-    """Return the citations of `source` in document order, with their claims, verdicts and
-    latest assessments (the source page shows them a page at a time)."""
+    """Return the ids of the citations of `source`, in the order the source page lists them:
+    the order the claims were imported (a source belongs to one document, whose lines are
+    imported in order), read from the index `citation_source_claims`.
+
+    Paginate these, then read the page's rows with source_citation_rows: a single query that
+    joined the claims was planned as a merge join over every claim (30 ms at 30k claims for a
+    source cited 10,000 times, growing with the table).
+    """
     return (
         Citation.objects.filter(source=source)
-        .select_related("claim__document", "claim__last_decision__actor", "assessment__actor")
-        .order_by("claim__document_id", "claim__line", "order")
+        .order_by("claim_id", "order")
+        .values_list("pk", flat=True)
     )
+
+
+def source_citation_rows(ids: Iterable[int]) -> list[Citation]:
+    """Return the citations `ids` in that order, with their claims, verdicts and assessments."""
+    ids = list(ids)
+    rows = Citation.objects.filter(pk__in=ids).select_related(
+        "claim__document", "claim__last_decision__actor", "assessment__actor"
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def source_snapshots(source: Source, limit: int = 10) -> list[SourceSnapshot]:

@@ -25,6 +25,7 @@ from sources.forms import (
 from sources.models import Source
 from sources.pending import hold, take
 from sources.selectors import (
+    source_citation_rows,
     source_citations,
     source_cited_counts,
     source_fetch_status,
@@ -41,7 +42,7 @@ from workbench.forms import add_service_errors
 from workbench.pagination import EstimatedCountPaginator
 from workbench.permissions import has_perm, require_perm
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # rows a page of the register or of a source's claims: as the claim list
 EDIT = "sources.change_source"
 
 
@@ -110,11 +111,13 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_ctx(request: HttpRequest, source: Source, **extra) -> dict:
     """Return what the source page shows: details, snapshots, the claims citing it."""
     can_edit = has_perm(request.user, EDIT)
+    citations = EstimatedCountPaginator(source_citations(source), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    citations.object_list = source_citation_rows(citations.object_list)
     return {
         "source": source,
-        "citations": EstimatedCountPaginator(source_citations(source), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        ),
+        "citations": citations,
         "snapshots": source_snapshots(source),
         "fetch": source_fetch_status(source),
         "fill": source_fill_offer(source) if can_edit else {},

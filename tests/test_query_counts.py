@@ -59,7 +59,9 @@ QUERIES = {
     # the claim's place in the queue
     "review queue": 23,
     "sources": 8,  # + how often the page's sources are cited
-    "source page": 9,  # + its snapshots and its history, its citations counted to the cap
+    # + its snapshots and its history; its citations counted to the cap, then a page of their
+    # ids, then those rows
+    "source page": 10,
     "admin claims": 6,
     "admin citations": 4,
     "admin sources": 7,

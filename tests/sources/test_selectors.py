@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from claims.models import Attribution, Verdict
 from sources.selectors import (
+    source_citation_rows,
     source_citations,
     source_cited_counts,
     source_get_for_user,
@@ -100,11 +101,13 @@ def test_invalid_filters_give_none(db):
     assert source_list(filters={"reliability": "awful"}) is None
 
 
-def test_a_sources_citations_come_in_document_and_line_order(db):
+def test_a_sources_citations_come_in_the_order_their_claims_were_imported(db):
+    # An import creates a document's claims line by line: import order is line order, but for
+    # lines a re-import added later (read from an index, without joining every citing claim).
     document = DocumentFactory()
     source = SourceFactory(document=document)
-    later = CitationFactory(source=source, claim=ClaimFactory(document=document, line=9))
-    earlier = CitationFactory(source=source, claim=ClaimFactory(document=document, line=2))
+    earlier = CitationFactory(source=source, claim=ClaimFactory(document=document, line=9))
+    later = CitationFactory(source=source, claim=ClaimFactory(document=document, line=2))
     CitationFactory()  # another source
 
-    assert list(source_citations(source)) == [earlier, later]
+    assert source_citation_rows(source_citations(source)) == [earlier, later]
