@@ -218,7 +218,8 @@ def test_migrate_leaves_existing_triggers_untouched(db):
         after_migrate()
         cursor.execute(query)
         assert cursor.fetchall() == before
-    assert len(before) == 2 * len(APPEND_ONLY_TABLES)
+    append_only = [name for name, _ in before if not name.startswith("claims_verdictcount_")]
+    assert len(append_only) == 2 * len(APPEND_ONLY_TABLES)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -32,6 +32,9 @@ for op, changes in PG_CHANGES.items():
         f"CREATE TRIGGER claims_verdictcount_{op} AFTER {op.upper()} ON claims_claim "
         f"REFERENCING {PG_REFERENCING[op]} FOR EACH STATEMENT "
         f"EXECUTE FUNCTION claims_verdictcount_{op}()",
+        # ALWAYS: they fire in replica mode too, which a large import sets to skip the
+        # per-row foreign-key checks (claims.services.imports._reference_checks_skippable).
+        f"ALTER TABLE claims_claim ENABLE ALWAYS TRIGGER claims_verdictcount_{op}",
     ]
 PG_BACKWARD = [
     statement

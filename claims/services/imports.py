@@ -878,13 +878,15 @@ def _reference_checks_skippable(cursor) -> bool:
     from a join on rows that exist and that nothing can delete meanwhile (the document row is
     locked), and it counts what the joins found; so, as pg_restore --disable-triggers does for
     a bulk load, it may skip the triggers (session_replication_role = replica, superusers
-    only) — but only while the three tables have no trigger but the foreign keys' own.
+    only) — but only while the three tables have no trigger but the foreign keys' own and
+    those enabled ALWAYS (tgenabled 'A'), which fire in replica mode too: the verdict counts'
+    (claims/migrations/0015_verdict_counts.py).
     """
     if connection.vendor != "postgresql":
         return False
     cursor.execute(
         "SELECT current_setting('is_superuser') = 'on' AND NOT EXISTS (SELECT 1 FROM pg_trigger "
-        "WHERE NOT tgisinternal AND tgrelid IN ('claims_claim'::regclass, "
+        "WHERE NOT tgisinternal AND tgenabled <> 'A' AND tgrelid IN ('claims_claim'::regclass, "
         "'claims_citation'::regclass, 'sources_source'::regclass))"
     )
     return cursor.fetchone()[0]
