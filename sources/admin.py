@@ -68,7 +68,7 @@ class DocumentAdmin(ViewOnlyMixin, admin.ModelAdmin):
         target="document",
         description="Delete the selected documents (unreviewed only, with a reason)",
         title="Delete the selected documents with their claims and sources",
-        done="{n} documents deleted.",
+        done="{n} document{s} deleted.",
         permissions=["remove"],
     )
 

@@ -4,13 +4,23 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import Assessment, Citation, Claim, Decision, Stance, Verdict
+from claims.models import (
+    Assessment,
+    Citation,
+    Claim,
+    Decision,
+    ReviewPolicy,
+    Stance,
+    Verdict,
+)
 from claims.services.rules import StaleVersion, rationale_required, refuse_if_closed
 from claims.verdicts import Suggestion, suggest_verdict
+from sources.models import Document
 from workbench.audit import audit_append, decision_digests
 from workbench.db import bulk_set
 from workbench.models import AuditEvent
@@ -31,6 +41,23 @@ class BulkDecision:
     stances: Mapping[int, str] = field(default_factory=dict)
 
 
+def _refuse_double_review(document_ids: set[int]) -> None:
+    """Refuse a batch touching a document whose claims need two blind reviews: a bulk decision
+    would settle them without either review (claim_decide records reviews one at a time)."""
+    policies = dict(
+        ReviewPolicy.objects.filter(document_id__in=document_ids).values_list(
+            "document_id", "double_review"
+        )
+    )
+    double = sorted(d for d in document_ids if policies.get(d, settings.WORKBENCH_DOUBLE_REVIEW))
+    if double:
+        names = ", ".join(Document.objects.filter(pk__in=double).values_list("name", flat=True))
+        raise ValidationError(
+            f"{names}: its claims need two blind reviews, one reviewer at a time; "
+            "they cannot be decided in bulk."
+        )
+
+
 def claim_decide_many(*, actor, decisions: list[BulkDecision]) -> int:
     """Record many decisions in one transaction, under exactly claim_decide's rules.
 
@@ -47,6 +74,7 @@ def claim_decide_many(*, actor, decisions: list[BulkDecision]) -> int:
         claims = {
             c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         }
+        _refuse_double_review({c.document_id for c in claims.values()})
         citations: dict[int, list[Citation]] = defaultdict(list)
         for citation in (
             Citation.objects.attached()

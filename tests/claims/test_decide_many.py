@@ -16,6 +16,7 @@ from claims.services import (
     claim_decide_many,
     claim_lock,
     document_import,
+    document_set_review_mode,
 )
 from tests.claims.support import at, state
 from workbench.audit import audit_verify
@@ -282,3 +283,15 @@ def test_the_audit_event_names_the_assessments_as_claim_decide_does(seed, bob):
     )
     event = AuditEvent.objects.filter(action="claim.decide").get()
     assert event.after["assessments"] == {"31": "refutes"}
+
+
+def test_claims_needing_two_blind_reviews_are_refused_in_bulk(seed, bob, admin_user):
+    document_set_review_mode(document=seed, actor=admin_user, double_review=True, reason="Pilot.")
+    claim = Claim.objects.filter(document=seed).first()
+    before = state()
+    with pytest.raises(ValidationError, match="two blind reviews"):
+        claim_decide_many(
+            actor=bob,
+            decisions=[BulkDecision(claim.pk, claim.version, Verdict.CORROBORATED, "Fine.")],
+        )
+    assert state() == before

@@ -416,7 +416,7 @@ def test_an_unreviewed_document_is_deleted_through_the_service_with_its_reason(
 
     response = _delete_documents(admin_client, [document], reason="Imported by mistake.")
 
-    assert b"1 documents deleted." in response.content
+    assert b"1 document deleted." in response.content
     assert not Document.objects.filter(pk=document.pk).exists()
     event = AuditEvent.objects.get(action="document.delete")
     assert (event.actor, event.reason) == (admin_user, "Imported by mistake.")

@@ -68,14 +68,20 @@ MUCH_CITED = 10_000
 
 
 def _peak_rss_mib(args: list[str]) -> tuple[float, float]:
-    """Run manage.py `args` in a child process; return (seconds, its peak RSS in MiB)."""
+    """Run manage.py `args` in a child process; return (seconds, its peak RSS in MiB).
+
+    The peak is the child's own: VmHWM of /proc/self/status, the high-water mark of its
+    address space. Not getrusage's ru_maxrss, which Linux carries across fork and exec: a
+    child started by a bench holding 1.6 GiB of anchor rows reported 1.9 GiB for an import
+    that had nothing to do, and the exports of earlier fresh runs their 400-1,709 MiB.
+    """
     code = (
-        f"import os, resource, sys, time; sys.path.insert(0, {str(ROOT)!r}); "
+        f"import os, re, sys, time; sys.path.insert(0, {str(ROOT)!r}); "
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'workbench.settings'); "
         "from django.core.management import execute_from_command_line; t = time.perf_counter(); "
         f"execute_from_command_line(['manage.py'] + {args!r}); "
-        "print('BENCH', time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1); "
+        "print('BENCH', time.perf_counter() - t, hwm, file=sys.stderr)"
     )
     result = subprocess.run(  # noqa: S603 (our own interpreter, our own arguments)
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
