@@ -388,11 +388,12 @@ class AssessmentInline(ReadOnlyInline):
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["id", "claim_link", "verdict_from", "verdict_to", "suggested", "actor", "at"]
     list_display_links = ["id"]
-    list_filter = ["verdict_to", "verdict_from", "actor"]
+    # A date filter, not date_hierarchy: drawing that ran SELECT DISTINCT date_trunc(…) over
+    # the whole table (220 ms over 500k decisions).
+    list_filter = ["verdict_to", "verdict_from", "actor", ("at", admin.DateFieldListFilter)]
     list_select_related = ["claim__document", "actor"]
     search_fields = ["=claim__id", "=actor__username", "rationale"]
     search_help_text = "A claim id or a username (exact), or words of the rationale."
-    date_hierarchy = "at"
     fields = [
         "claim",
         "verdict_from",
@@ -417,11 +418,10 @@ class DecisionAdmin(ReadOnlyAdmin):
 class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "citation", "claim_link", "stance", "actor", "at"]
     list_display_links = ["id"]
-    list_filter = ["stance"]
+    list_filter = ["stance", ("at", admin.DateFieldListFilter)]
     list_select_related = ["citation__source", "citation__claim__document", "actor"]
     search_fields = ["=citation__claim__id", "=citation__source__label", "quote"]
     search_help_text = "A claim id or footnote label (exact), or words of the quote."
-    date_hierarchy = "at"
     fields = ["citation", "decision", "stance", "quote", "page", "actor", "at"]
     readonly_fields = fields
 

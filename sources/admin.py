@@ -154,11 +154,10 @@ class SourceAdmin(LargeTableAdmin):
     formfield_overrides = {models.URLField: {"form_class": HttpUrlField}}
     list_display = ["label", "title", "document", "publisher", "published_on", "reliability"]
     list_display_links = ["label", "title"]
-    list_filter = ["reliability", "document"]
+    list_filter = ["reliability", "document", ("published_on", admin.DateFieldListFilter)]
     list_select_related = ["document"]
     search_fields = ["=label", "title", "publisher", "url"]
     search_help_text = "A footnote label (exact), or words of the title, publisher or URL."
-    date_hierarchy = "published_on"
     readonly_fields = ["document", "label", "reference", "updated_at", "history"]
     fieldsets = [
         (None, {"fields": ["document", "label"]}),

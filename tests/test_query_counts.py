@@ -64,7 +64,7 @@ QUERIES = {
     "source page": 10,
     "admin claims": 6,
     "admin citations": 4,
-    "admin sources": 7,
+    "admin sources": 5,  # a date filter, no date_hierarchy (its SELECT DISTINCT date_trunc)
 }
 ESTIMATED = ("sources", "admin claims", "admin citations", "admin sources")
 

@@ -261,11 +261,12 @@ class AuditObjectTypeFilter(admin.SimpleListFilter):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "actor", "action", "object_type", "object_id", "short_reason"]
     list_display_links = ["id", "at"]
-    list_filter = [AuditActionFilter, AuditObjectTypeFilter]
+    # A date filter, not date_hierarchy: drawing that ran SELECT DISTINCT date_trunc(…) over
+    # the whole table (220 ms over 500k events).
+    list_filter = [AuditActionFilter, AuditObjectTypeFilter, ("at", admin.DateFieldListFilter)]
     list_select_related = ["actor"]
     search_fields = ["=object_id", "=actor__username", "reason"]
     search_help_text = "An object id or a username (exact), or words of the reason."
-    date_hierarchy = "at"
     fields = [
         "id",
         "at",

@@ -5,7 +5,10 @@ The claim text and the badge are drawn here in Python rather than by an {% inclu
 a list of 50 or 100 rows spent most of its time in includes (docs/performance.md).
 """
 
+from urllib.parse import quote
+
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -87,3 +90,47 @@ def claim_text(claim, citations=None) -> SafeString:
     html.append(_footnotes(parts["after"]))
     html.extend(f' <span class="tag">[{escape(tag)}]</span>' for tag in claim.tag_list)
     return mark_safe("".join(html))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag
+def verdict_chart(doc: dict) -> SafeString:
+    """One document's claims by verdict (dashboard): a bar, as an SVG (the Content-Security-
+    Policy allows no style attribute), and a legend linking to each verdict's claims.
+
+    `doc` is one of claims.selectors.dashboard_verdicts_by_document()'s rows. Drawn here, not
+    in the template: at a hundred documents the template's loops took 130 ms a dashboard.
+    """
+    list_url = f"{reverse('claims:list')}?document={quote(doc['name'], safe='')}"
+    bars = doc["bars"]
+    described = ", ".join(f"{b['label']} {b['n']}" for b in bars)
+    rects = "".join(
+        format_html(
+            '<rect class="seg-{}" x="{}" y="0" width="{}" height="10"/>',
+            b["verdict"],
+            b["offset"],
+            b["percent"],
+        )
+        for b in bars
+        if b["n"]
+    )
+    legend = "".join(
+        format_html(
+            '<li><a href="{}&amp;verdict={}">{} {}</a></li>',
+            list_url,
+            b["verdict"],
+            verdict_badge(b["verdict"], b["label"]),
+            b["n"],
+        )
+        for b in bars
+    )
+    return format_html(
+        '<figure class="chart">\n<figcaption><a href="{}">{}</a> · {} claims</figcaption>\n'
+        '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+        'aria-label="{}">{}</svg>\n<ul class="legend">{}</ul>\n</figure>',
+        list_url,
+        doc["name"],
+        doc["total"],
+        described,
+        mark_safe(rects),  # noqa: S308 (format_html escaped every value)
+        mark_safe(legend),  # noqa: S308 (format_html escaped every value)
+    )
