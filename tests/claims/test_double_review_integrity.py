@@ -128,14 +128,18 @@ def test_verify_names_a_settling_decision_whose_kind_or_reviews_were_changed(
     assert finding.startswith(f"decision #{decision.pk} (claim #{claim.pk}) does not match")
 
 
-def test_a_plain_decision_passed_off_as_an_agreement_is_caught(double, reviewers, attacker):
+def test_a_plain_decision_passed_off_as_an_agreement_is_caught(
+    double, reviewers, attacker, settings
+):
     bob, dora = reviewers
     settled = Claim.objects.get(document=double, line=8)
     review(settled, bob, "refuted", "refutes")
     pair = review(settled, dora, "refuted", "refutes").decision
     plain = Claim.objects.get(document=double, line=2)
-    # The bulk path records plain decisions, double review or not.
+    # A plain decision, made while the document was in single review (bulk refuses double).
+    settings.WORKBENCH_DOUBLE_REVIEW = False
     claim_decide_many(actor=bob, decisions=[BulkDecision(plain.pk, 1, "refuted", "No.")])
+    settings.WORKBENCH_DOUBLE_REVIEW = True
     decision = Decision.objects.get(claim=plain)
 
     attacker.execute(
