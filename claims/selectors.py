@@ -744,12 +744,17 @@ SETTLED_BY = {
 
 def double_review_of(document_id: int) -> bool:
     """Return whether the claims of document `document_id` need two blind reviews."""
-    policy = (
-        ReviewPolicy.objects.filter(document_id=document_id)
-        .values_list("double_review", flat=True)
-        .first()
+    return bool(documents_in_double_review({document_id}))
+
+
+def documents_in_double_review(document_ids: set[int]) -> set[int]:
+    """Return which of `document_ids` need two blind reviews (their policy, else the setting)."""
+    policies = dict(
+        ReviewPolicy.objects.filter(document_id__in=document_ids).values_list(
+            "document_id", "double_review"
+        )
     )
-    return settings.WORKBENCH_DOUBLE_REVIEW if policy is None else policy
+    return {d for d in document_ids if policies.get(d, settings.WORKBENCH_DOUBLE_REVIEW)}
 
 
 def double_review_for(document: Document) -> bool:

@@ -4,7 +4,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,10 +13,10 @@ from claims.models import (
     Citation,
     Claim,
     Decision,
-    ReviewPolicy,
     Stance,
     Verdict,
 )
+from claims.selectors import documents_in_double_review
 from claims.services.rules import StaleVersion, rationale_required, refuse_if_closed
 from claims.verdicts import Suggestion, suggest_verdict
 from sources.models import Document
@@ -44,14 +43,11 @@ class BulkDecision:
 def _refuse_double_review(document_ids: set[int]) -> None:
     """Refuse a batch touching a document whose claims need two blind reviews: a bulk decision
     would settle them without either review (claim_decide records reviews one at a time)."""
-    policies = dict(
-        ReviewPolicy.objects.filter(document_id__in=document_ids).values_list(
-            "document_id", "double_review"
-        )
-    )
-    double = sorted(d for d in document_ids if policies.get(d, settings.WORKBENCH_DOUBLE_REVIEW))
+    double = documents_in_double_review(document_ids)
     if double:
-        names = ", ".join(Document.objects.filter(pk__in=double).values_list("name", flat=True))
+        names = ", ".join(
+            Document.objects.filter(pk__in=double).order_by("name").values_list("name", flat=True)
+        )
         raise ValidationError(
             f"{names}: its claims need two blind reviews, one reviewer at a time; "
             "they cannot be decided in bulk."

@@ -1,4 +1,7 @@
-"""What the service tests share: a seed line's claim, and the state a refusal must leave."""
+"""What the service tests share: a seed line's claim, the state a refusal must leave, and
+threads released at once (PostgreSQL concurrency tests)."""
+
+import threading
 
 from claims.models import Assessment, Citation, Claim, Decision
 from claims.services import AssessmentInput
@@ -26,3 +29,27 @@ def last_event() -> AuditEvent:
 
 def supports_all(claim: Claim) -> dict[int, AssessmentInput]:
     return {c.pk: AssessmentInput("supports", quote="It says so.") for c in claim.citations.all()}
+
+
+def run_in_threads(count: int, work) -> list:
+    """Run work(i) in `count` threads released at once; return each result or exception."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def target(i: int) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # the outcome under test, whatever it is
+            results[i] = exc
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return results

@@ -1,7 +1,5 @@
 """No lost update and no forked chain, with real threads on PostgreSQL."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -15,6 +13,7 @@ from claims.services import (
     claim_lock,
 )
 from claims.services import document_import as import_document
+from tests.claims.support import run_in_threads
 from tests.conftest import SEED, member
 from workbench.audit import audit_verify
 from workbench.models import AuditEvent
@@ -23,30 +22,6 @@ from workbench.roles import REVIEWERS
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"
 )
-
-
-def run_in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released at once; return each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # the outcome under test, whatever it is
-            results[i] = exc
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from claims.services import (
     claim_decide_many,
     document_import,
 )
-from tests.claims.test_concurrency import run_in_threads
+from tests.claims.support import run_in_threads
 from tests.conftest import SEED, member
 from workbench.audit import audit_verify
 from workbench.db import APPEND_ONLY_TABLES, drop_append_only_sql, ensure_append_only

@@ -14,6 +14,7 @@ from django.db import connection
 from bench.corpus import corpus_documents
 from claims.models import Claim, Decision, QueueHold
 from claims.services import StaleVersion, claim_decide, document_import, queue_take
+from tests.claims.support import run_in_threads
 from tests.conftest import member
 from workbench.audit import audit_verify
 from workbench.roles import REVIEWERS
@@ -26,30 +27,6 @@ pytestmark = [
 ]
 
 REVIEWER_COUNT = 16
-
-
-def run_in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released at once; return each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # the outcome under test, whatever it is
-            results[i] = exc
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results
 
 
 @pytest.fixture
